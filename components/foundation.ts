@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as resources from "@pulumi/azure-native/resources";
+import { serviceNames } from "../config/schema";
+
+export type ServiceNames = ReturnType<typeof serviceNames>;
+
+export interface FoundationArgs {
+    project: string;
+    environment: string;
+    location: string;
+    prefix: string;
+    /** Stable suffix that makes the global names unique; derived from configuration, never random. */
+    suffix: string;
+    /** Extra tags; environment, managedBy and project are always set and cannot be overridden. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * Naming and placement: the deterministic, service-valid names of every resource (known at
+ * preview, so nothing that depends on them turns unknown), the tags every resource carries, and
+ * the resource group that holds the platform.
+ */
+export class PlatformFoundation extends pulumi.ComponentResource {
+    public readonly names: ServiceNames;
+    public readonly tags: Record<string, string>;
+    public readonly location: string;
+    public readonly resourceGroup: resources.ResourceGroup;
+    /** The resource group's name as plain text: known at preview. */
+    public readonly resourceGroupName: string;
+
+    constructor(name: string, args: FoundationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("secure-iot:platform:Foundation", name, {}, opts);
+        this.names = serviceNames(args.prefix, args.environment, args.suffix);
+        this.tags = { ...(args.tags ?? {}), environment: args.environment, managedBy: "pulumi", project: args.project };
+        this.location = args.location;
+        this.resourceGroupName = this.names.resourceGroup;
+        this.resourceGroup = new resources.ResourceGroup(
+            "rg",
+            { resourceGroupName: this.names.resourceGroup, location: args.location, tags: this.tags },
+            { parent: this },
+        );
+        this.registerOutputs({ resourceGroupName: this.resourceGroup.name, names: this.names });
+    }
+}

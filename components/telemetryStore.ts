@@ -1,0 +1,150 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import * as random from "@pulumi/random";
+
+/** Built-in Cosmos DB data-plane roles (not ARM roles). */
+export const COSMOS_DATA_READER = "00000000-0000-0000-0000-000000000001";
+export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
+
+/** The partition key the hub's Cosmos DB endpoint writes (name) and how it builds it (template). */
+export const TELEMETRY_PARTITION_KEY = { name: "partitionKey", template: "{deviceid}-{YYYY}-{MM}" } as const;
+
+export interface DataPrincipal {
+    /** Logical name used in resource names, e.g. "hub-routing". */
+    name: string;
+    principalId: pulumi.Input<string>;
+}
+
+export interface TelemetryStoreArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    accountName: string;
+    databaseName: string;
+    containerName: string;
+    tags: Record<string, string>;
+    /** serverless (default: no throughput to pay for idle) or provisioned autoscale under an account cap. */
+    capacityMode?: "serverless" | "provisioned";
+    totalThroughputLimit?: number;
+    containerMaxThroughput?: number;
+    zoneRedundant?: boolean;
+    secondaryLocations?: string[];
+    /** Default Disabled: reachable through private endpoints only. */
+    publicNetworkAccess?: "Enabled" | "Disabled";
+    allowedIpRanges?: string[];
+    ttlDays: number;
+    /** Get Data Contributor on the container only (the hub's routing identity). */
+    writers: DataPrincipal[];
+    /** Get Data Reader on the container only (the API). */
+    readers: DataPrincipal[];
+}
+
+/**
+ * The telemetry store: a Cosmos DB for NoSQL account reached only with Entra ID (no keys, no
+ * key-based metadata writes), TLS 1.2, firewall or private-only network, continuous backup, and
+ * a container whose partition key matches the hub's route. Writers and readers get data-plane
+ * roles on the container, nothing wider.
+ */
+export class TelemetryStore extends pulumi.ComponentResource {
+    public readonly account: cosmosdb.DatabaseAccount;
+    public readonly database: cosmosdb.SqlResourceSqlDatabase;
+    public readonly container: cosmosdb.SqlResourceSqlContainer;
+    /** Data-plane role assignments; the hub must wait for the writers' before its endpoint is accepted. */
+    public readonly roleAssignments: cosmosdb.SqlResourceSqlRoleAssignment[];
+    /** Document endpoint, known at preview: `https://<account>.documents.azure.com:443/`. */
+    public readonly endpoint: string;
+    public readonly fqdn: string;
+
+    constructor(name: string, args: TelemetryStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("secure-iot:data:TelemetryStore", name, {}, opts);
+        const mode = args.capacityMode ?? "serverless";
+        const publicAccess = args.publicNetworkAccess ?? "Disabled";
+        this.fqdn = `${args.accountName}.documents.azure.com`;
+        this.endpoint = `https://${this.fqdn}:443/`;
+
+        const locations: cosmosdb.DatabaseAccountArgs["locations"] = [
+            { locationName: args.location, failoverPriority: 0, isZoneRedundant: args.zoneRedundant ?? false },
+            ...(args.secondaryLocations ?? []).map((l, i) => ({ locationName: l, failoverPriority: i + 1, isZoneRedundant: false })),
+        ];
+        this.account = new cosmosdb.DatabaseAccount(
+            "account",
+            {
+                accountName: args.accountName,
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                kind: "GlobalDocumentDB",
+                databaseAccountOfferType: "Standard",
+                locations,
+                enableAutomaticFailover: (args.secondaryLocations ?? []).length > 0,
+                consistencyPolicy: { defaultConsistencyLevel: "Session" },
+                // Identity only: no account keys, no resource tokens, no key-based control of databases.
+                disableLocalAuth: true,
+                disableKeyBasedMetadataWriteAccess: true,
+                minimalTlsVersion: "Tls12",
+                publicNetworkAccess: publicAccess,
+                isVirtualNetworkFilterEnabled: publicAccess === "Enabled",
+                ipRules: publicAccess === "Enabled" ? (args.allowedIpRanges ?? []).map((r) => ({ ipAddressOrRange: r.endsWith("/32") ? r.slice(0, -3) : r })) : [],
+                networkAclBypass: "None",
+                networkAclBypassResourceIds: [],
+                backupPolicy: { type: "Continuous", continuousModeProperties: { tier: "Continuous7Days" } },
+                enableFreeTier: false,
+                capabilities: mode === "serverless" ? [{ name: "EnableServerless" }] : [],
+                ...(mode === "provisioned" ? { capacity: { totalThroughputLimit: args.totalThroughputLimit ?? 4000 } } : {}),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        this.database = new cosmosdb.SqlResourceSqlDatabase(
+            "database",
+            {
+                accountName: this.account.name,
+                resourceGroupName: args.resourceGroupName,
+                databaseName: args.databaseName,
+                resource: { id: args.databaseName },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        this.container = new cosmosdb.SqlResourceSqlContainer(
+            "container",
+            {
+                accountName: this.account.name,
+                resourceGroupName: args.resourceGroupName,
+                databaseName: this.database.name,
+                containerName: args.containerName,
+                resource: {
+                    id: args.containerName,
+                    partitionKey: { paths: [`/${TELEMETRY_PARTITION_KEY.name}`], kind: "Hash", version: 2 },
+                    defaultTtl: args.ttlDays * 24 * 3600,
+                },
+                options: mode === "provisioned" ? { autoscaleSettings: { maxThroughput: args.containerMaxThroughput ?? 1000 } } : {},
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        const containerScope = pulumi.interpolate`${this.account.id}/dbs/${args.databaseName}/colls/${args.containerName}`;
+        const assign = (p: DataPrincipal, role: string, kind: string) => {
+            const id = new random.RandomUuid(`${kind}-${p.name}-id`, {}, { parent: this });
+            return new cosmosdb.SqlResourceSqlRoleAssignment(
+                `${kind}-${p.name}`,
+                {
+                    accountName: this.account.name,
+                    resourceGroupName: args.resourceGroupName,
+                    roleAssignmentId: id.result,
+                    roleDefinitionId: pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${role}`,
+                    principalId: p.principalId,
+                    scope: containerScope,
+                },
+                { parent: this, dependsOn: [this.container] },
+            );
+        };
+        this.roleAssignments = [
+            ...args.writers.map((w) => assign(w, COSMOS_DATA_CONTRIBUTOR, "writer")),
+            ...args.readers.map((r) => assign(r, COSMOS_DATA_READER, "reader")),
+        ];
+
+        this.registerOutputs({ endpoint: this.endpoint, accountId: this.account.id });
+    }
+}

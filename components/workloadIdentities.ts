@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+
+export interface WorkloadIdentitiesArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    subscriptionId: pulumi.Input<string>;
+    /** Plain names: the resource ids built from them are known at preview. */
+    hubRoutingIdentityName: string;
+    apiIdentityName: string;
+    tags: Record<string, string>;
+}
+
+export interface WorkloadIdentity {
+    identity: managedidentity.UserAssignedIdentity;
+    /** ARM id built from known parts, so inputs that carry it stay known at preview. */
+    resourceId: pulumi.Output<string>;
+    principalId: pulumi.Output<string>;
+    clientId: pulumi.Output<string>;
+}
+
+/**
+ * The user-assigned managed identities of the platform's workloads, created before the services
+ * that use them so their data-plane roles exist first:
+ * - the IoT Hub's routing identity (writes telemetry to Cosmos DB, no keys);
+ * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles).
+ */
+export class WorkloadIdentities extends pulumi.ComponentResource {
+    public readonly hubRouting: WorkloadIdentity;
+    public readonly api: WorkloadIdentity;
+
+    constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("secure-iot:identity:WorkloadIdentities", name, {}, opts);
+        const make = (logical: string, resourceName: string): WorkloadIdentity => {
+            const identity = new managedidentity.UserAssignedIdentity(
+                logical,
+                { resourceName, resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+                { parent: this },
+            );
+            return {
+                identity,
+                resourceId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${resourceName}`,
+                principalId: identity.principalId,
+                clientId: identity.clientId,
+            };
+        };
+        this.hubRouting = make("hub-routing", args.hubRoutingIdentityName);
+        this.api = make("api", args.apiIdentityName);
+        this.registerOutputs({ hubRoutingPrincipalId: this.hubRouting.principalId, apiClientId: this.api.clientId });
+    }
+}

@@ -1,0 +1,60 @@
+/**
+ * IPv4 address and CIDR parsing for IP allow/block lists. Azure's IoT Hub, DPS and Cosmos DB
+ * firewalls take IPv4 only, so IPv6 is rejected with a message rather than passed through.
+ */
+
+export interface Cidr {
+    /** Canonical text: `a.b.c.d/n` (a single address becomes `/32`). */
+    text: string;
+    network: number;
+    prefix: number;
+}
+
+/** The shortest prefix we accept: anything wider opens a large share of the internet. */
+export const MIN_PREFIX = 8;
+
+export type CidrResult = { ok: true; cidr: Cidr } | { ok: false; problem: string };
+
+const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function parseCidr(input: string): CidrResult {
+    const text = input.trim();
+    const [addr, prefixText, ...rest] = text.split("/");
+    if (rest.length > 0 || addr === undefined) return { ok: false, problem: `"${input}" is not an IPv4 address or CIDR range` };
+    const m = DOTTED.exec(addr);
+    if (!m) {
+        return addr.includes(":")
+            ? { ok: false, problem: `"${input}" is IPv6; these firewalls take IPv4 ranges only` }
+            : { ok: false, problem: `"${input}" is not an IPv4 address or CIDR range (expected e.g. 203.0.113.0/24)` };
+    }
+    const octets = m.slice(1, 5).map(Number);
+    if (octets.some((o) => o > 255)) return { ok: false, problem: `"${input}" has an octet above 255` };
+    let prefix = 32;
+    if (prefixText !== undefined) {
+        if (!/^\d{1,2}$/.test(prefixText) || Number(prefixText) > 32) {
+            return { ok: false, problem: `"${input}" has an invalid prefix length (0-32)` };
+        }
+        prefix = Number(prefixText);
+    }
+    const network = (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0);
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    if ((network & mask) >>> 0 !== network) {
+        const base = (network & mask) >>> 0;
+        return { ok: false, problem: `"${input}" has host bits set; write the network address ${toDotted(base)}/${prefix}` };
+    }
+    if (prefix < MIN_PREFIX) {
+        return { ok: false, problem: `"${input}" is wider than /${MIN_PREFIX} and would open a large part of the internet; list the specific ranges your devices and operators use` };
+    }
+    return { ok: true, cidr: { text: `${toDotted(network)}/${prefix}`, network, prefix } };
+}
+
+export function toDotted(n: number): string {
+    return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
+}
+
+/** True when `inner` lies entirely within `outer`. */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+    if (inner.prefix < outer.prefix) return false;
+    const mask = outer.prefix === 0 ? 0 : (0xffffffff << (32 - outer.prefix)) >>> 0;
+    return ((inner.network & mask) >>> 0) === outer.network;
+}

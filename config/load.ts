@@ -1,0 +1,58 @@
+/**
+ * The edge: reads the project's configuration from the Pulumi runtime (as `pulumi up`, `pulumi
+ * preview` and the offline harness set it) and validates it into a `PlatformConfig`. This is the
+ * only place that reads Pulumi configuration; components take the typed object.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, parseConfig, type ConfigKey, type PlatformConfig, type RawConfig, type RawValue } from "./schema";
+
+/** Converts the text the CLI hands the program into the declared kind; a wrong kind is reported as a value the schema rejects. */
+export function decodeRaw(kind: (typeof CONFIG_KEYS)[ConfigKey], text: string): unknown {
+    switch (kind) {
+        case "string":
+            return text;
+        case "integer":
+            return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+        case "boolean":
+            return text === "true" ? true : text === "false" ? false : text;
+        case "array":
+            try {
+                return JSON.parse(text);
+            } catch {
+                return text;
+            }
+    }
+}
+
+/**
+ * Whether the stack holds a key as a secret. The SDK keeps this check internal
+ * (`runtime/config.isConfigSecret`); without it every value counts as plain.
+ */
+function isSecret(fullKey: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const internal = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+    return internal.isConfigSecret?.(fullKey) ?? false;
+}
+
+/** Reads every declared key from the running Pulumi program's configuration. */
+export function readRawConfig(): RawConfig {
+    const project = pulumi.getProject();
+    const values: RawConfig["values"] = {};
+    for (const [key, kind] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
+        const full = `${project}:${key}`;
+        const text = pulumi.runtime.getConfig(full);
+        if (text === undefined) continue;
+        const value: RawValue = { value: decodeRaw(kind, text), secret: isSecret(full) };
+        values[key] = value;
+    }
+    const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(`${project}:`))
+        .map((k) => k.slice(project.length + 1))
+        .filter((k) => !(k in CONFIG_KEYS));
+    return { project, stack: pulumi.getStack(), values, unknownKeys };
+}
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem. */
+export function loadPlatformConfig(): PlatformConfig {
+    return parseConfig(readRawConfig());
+}

@@ -1,0 +1,486 @@
+/**
+ * The platform's configuration: every key the project declares in `Pulumi.yaml`, validated once
+ * into a typed `PlatformConfig`. All problems are collected and reported together, each naming
+ * the key and how to fix it, before any resource is registered.
+ *
+ * Defaults live in `Pulumi.yaml` (the CLI applies them); `test/config.test.ts` keeps that file
+ * and `CONFIG_KEYS` in step.
+ */
+import { X509Certificate, createHash } from "node:crypto";
+import { z } from "zod";
+import { cidrContains, parseCidr, type Cidr } from "./cidr";
+
+export type ConfigKind = "string" | "integer" | "boolean" | "array";
+
+/** Every key the program reads, with the kind Pulumi.yaml declares for it. */
+export const CONFIG_KEYS = {
+    environment: "string",
+    location: "string",
+    namePrefix: "string",
+    nameSuffix: "string",
+    tags: "array",
+    iotHubSku: "string",
+    iotHubUnits: "integer",
+    iotHubPartitionCount: "integer",
+    iotHubMessageRetentionDays: "integer",
+    iotHubMinTlsVersion: "string",
+    iotHubPublicNetworkAccess: "string",
+    iotHubAllowedIpRanges: "array",
+    iotHubBlockedIpRanges: "array",
+    iotHubDisableLocalAuth: "boolean",
+    iotHubRestrictOutboundNetworkAccess: "boolean",
+    iotHubAllowedFqdns: "array",
+    iotHubConsumerGroups: "array",
+    deviceAttestation: "array",
+    dpsEnabled: "boolean",
+    dpsAllocationPolicy: "string",
+    dpsPublicNetworkAccess: "string",
+    dpsAllowedIpRanges: "array",
+    caCertificateSource: "string",
+    caGeneratedNames: "array",
+    caValidityDays: "integer",
+    caCertificatePems: "array",
+    cosmosCapacityMode: "string",
+    cosmosTotalThroughputLimit: "integer",
+    cosmosContainerMaxThroughput: "integer",
+    cosmosZoneRedundant: "boolean",
+    cosmosSecondaryLocations: "array",
+    cosmosPublicNetworkAccess: "string",
+    cosmosAllowedIpRanges: "array",
+    cosmosDatabaseName: "string",
+    cosmosContainerName: "string",
+    telemetryTtlDays: "integer",
+    entraOwners: "array",
+    mobileRedirectUris: "array",
+    apiIotHubRoles: "array",
+} as const satisfies Record<string, ConfigKind>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+export type Attestation = "x509" | "tpm" | "symmetricKey";
+export type PublicNetworkAccess = "Enabled" | "Disabled";
+export type HubSku = "F1" | "S1" | "S2" | "S3";
+export type ApiIotHubRole = "IoTHubDataReader" | "IoTHubTwinContributor" | "IoTHubRegistryContributor" | "IoTHubDataContributor";
+
+export interface CaCertificate {
+    /** ARM name of the certificate on DPS and the hub: stable, derived from the certificate itself. */
+    name: string;
+    pem: string;
+    /** true when the stack holds the PEM as a secret: it then stays a secret in state. */
+    secret: boolean;
+    subject: string;
+    notAfter: Date;
+    sha256: string;
+}
+
+export type CaConfig =
+    | { source: "generated"; names: string[]; validityDays: number }
+    | { source: "pem"; certificates: CaCertificate[] };
+
+export interface PlatformConfig {
+    project: string;
+    stack: string;
+    environment: string;
+    location: string;
+    naming: { prefix: string; suffix: string };
+    tags: Record<string, string>;
+    iotHub: {
+        sku: HubSku;
+        units: number;
+        partitionCount: number;
+        messageRetentionDays: number;
+        minTlsVersion: "1.2";
+        publicNetworkAccess: PublicNetworkAccess;
+        allowedIpRanges: string[];
+        blockedIpRanges: string[];
+        disableLocalAuth: boolean;
+        restrictOutboundNetworkAccess: boolean;
+        extraAllowedFqdns: string[];
+        consumerGroups: string[];
+        attestation: Attestation[];
+    };
+    dps: {
+        enabled: boolean;
+        allocationPolicy: "Hashed" | "GeoLatency" | "Static";
+        publicNetworkAccess: PublicNetworkAccess;
+        allowedIpRanges: string[];
+    };
+    ca: CaConfig;
+    cosmos: {
+        capacityMode: "serverless" | "provisioned";
+        totalThroughputLimit: number;
+        containerMaxThroughput: number;
+        zoneRedundant: boolean;
+        secondaryLocations: string[];
+        publicNetworkAccess: PublicNetworkAccess;
+        allowedIpRanges: string[];
+        databaseName: string;
+        containerName: string;
+        ttlDays: number;
+    };
+    entra: {
+        owners: string[];
+        mobileRedirectUris: string[];
+        apiIotHubRoles: ApiIotHubRole[];
+    };
+}
+
+/** A raw value as the edge read it, before validation. */
+export interface RawValue {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface RawConfig {
+    project: string;
+    stack: string;
+    values: Partial<Record<ConfigKey, RawValue>>;
+    /** Project keys the stack sets that the program does not know (typos). */
+    unknownKeys?: string[];
+}
+
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[], project: string, stack: string) {
+        super(
+            `Configuration of stack "${stack}" has ${problems.length} problem${problems.length === 1 ? "" : "s"} ` +
+                `(nothing was deployed):\n` +
+                problems.map((p) => `  - ${project}:${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas: each message says what is wrong and how to fix it.
+
+const AZURE_REGIONS = new Set([
+    "australiaeast", "australiasoutheast", "brazilsouth", "canadacentral", "canadaeast", "centralindia",
+    "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth",
+    "japaneast", "japanwest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "polandcentral",
+    "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral", "swedencentral",
+    "switzerlandnorth", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3",
+]);
+const region = z.string().refine((v) => AZURE_REGIONS.has(v), {
+    error: (i) => `"${String(i.input)}" is not an Azure region name this platform supports; use a lower-case region name such as westeurope or northeurope`,
+});
+const cidrList = z.array(z.string()).superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const item of list) {
+        const r = parseCidr(item);
+        if (!r.ok) ctx.addIssue({ code: "custom", message: r.problem });
+        else if (seen.has(r.cidr.text)) ctx.addIssue({ code: "custom", message: `"${item}" is listed twice` });
+        else seen.add(r.cidr.text);
+    }
+});
+const access = z.enum(["Enabled", "Disabled"], { error: "must be Enabled or Disabled" });
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TAG = /^([A-Za-z][A-Za-z0-9_.-]{0,127})=([^<>%&\\?/]{0,256})$/;
+const CONSUMER_GROUP = /^[A-Za-z0-9._-]{1,50}$/;
+const COSMOS_RESOURCE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+const shape = {
+    environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2-8 lower-case letters or digits starting with a letter, e.g. dev or prod"),
+    location: region,
+    namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, "must be 2-10 lower-case letters or digits starting with a letter (it starts every resource name)"),
+    nameSuffix: z.string().regex(/^([a-z0-9]{4,8})?$/, "must be empty (derived from project, stack and location) or 4-8 lower-case letters or digits"),
+    tags: z.array(z.string().regex(TAG, "each tag must be key=value (key starts with a letter; value without < > % & \\ ? /)")),
+    iotHubSku: z.enum(["F1", "S1", "S2", "S3", "B1", "B2", "B3"], { error: "must be one of F1, S1, S2, S3" }),
+    iotHubUnits: z.number().int("must be a whole number"),
+    iotHubPartitionCount: z.number().int("must be a whole number").min(2, "must be at least 2").max(32, "must be at most 32"),
+    iotHubMessageRetentionDays: z.number().int("must be a whole number").min(1, "must be 1-7 days").max(7, "must be 1-7 days"),
+    iotHubMinTlsVersion: z.literal("1.2", { error: 'must be "1.2": IoT Hub accepts only TLS 1.2 as a minimum, and it is fixed at creation (changing it later replaces the hub and loses the device registry)' }),
+    iotHubPublicNetworkAccess: access,
+    iotHubAllowedIpRanges: cidrList,
+    iotHubBlockedIpRanges: cidrList,
+    iotHubDisableLocalAuth: z.boolean(),
+    iotHubRestrictOutboundNetworkAccess: z.boolean(),
+    iotHubAllowedFqdns: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "each entry must be a lower-case fully qualified domain name, without scheme or port")),
+    iotHubConsumerGroups: z.array(
+        z.string().regex(CONSUMER_GROUP, "consumer group names are 1-50 letters, digits, '.', '-' or '_'").refine((v) => v.toLowerCase() !== "$default", "$Default exists already"),
+    ),
+    deviceAttestation: z
+        .array(z.enum(["x509", "tpm", "symmetricKey"], { error: "each method must be x509, tpm or symmetricKey" }))
+        .min(1, "list at least one attestation method (x509, tpm, symmetricKey)"),
+    dpsEnabled: z.boolean(),
+    dpsAllocationPolicy: z.enum(["Hashed", "GeoLatency", "Static"], { error: "must be Hashed, GeoLatency or Static" }),
+    dpsPublicNetworkAccess: access,
+    dpsAllowedIpRanges: cidrList,
+    caCertificateSource: z.enum(["generated", "pem"], { error: 'must be "generated" (a CA made by @pulumi/tls, for dev) or "pem" (your PKI\'s CA certificates in caCertificatePems)' }),
+    caGeneratedNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "generated CA names are 1-31 lower-case letters, digits or '-'")).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
+    caValidityDays: z.number().int("must be a whole number").min(30, "must be at least 30 days").max(3650, "must be at most 3650 days"),
+    caCertificatePems: z.array(z.string()).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
+    cosmosCapacityMode: z.enum(["serverless", "provisioned"], { error: "must be serverless or provisioned" }),
+    cosmosTotalThroughputLimit: z.number().int("must be a whole number").min(400, "must be at least 400 RU/s").max(1_000_000, "must be at most 1000000 RU/s"),
+    cosmosContainerMaxThroughput: z.number().int("must be a whole number").min(1000, "autoscale maximum must be at least 1000 RU/s").refine((v) => v % 1000 === 0, "autoscale maximum must be a multiple of 1000 RU/s"),
+    cosmosZoneRedundant: z.boolean(),
+    cosmosSecondaryLocations: z.array(region),
+    cosmosPublicNetworkAccess: access,
+    cosmosAllowedIpRanges: cidrList,
+    cosmosDatabaseName: z.string().regex(COSMOS_RESOURCE, "must be 1-63 letters, digits, '-' or '_'"),
+    cosmosContainerName: z.string().regex(COSMOS_RESOURCE, "must be 1-63 letters, digits, '-' or '_'"),
+    telemetryTtlDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days"),
+    entraOwners: z.array(z.string().regex(GUID, "each owner must be an Entra object id (a GUID): find it with `az ad user show --id <upn> --query id`")),
+    mobileRedirectUris: z.array(z.string()),
+    apiIotHubRoles: z
+        .array(z.enum(["IoTHubDataReader", "IoTHubTwinContributor", "IoTHubRegistryContributor", "IoTHubDataContributor"], {
+            error: "each role must be IoTHubDataReader, IoTHubTwinContributor, IoTHubRegistryContributor or IoTHubDataContributor",
+        }))
+        .min(1, "grant the API at least one IoT Hub data-plane role"),
+} satisfies Record<ConfigKey, z.ZodType>;
+
+type Parsed = { [K in ConfigKey]: z.infer<(typeof shape)[K]> };
+
+/** Name limits of the services (the suffix and prefix must leave every name inside them). */
+export const NAME_LIMITS = {
+    iotHub: { min: 3, max: 50 },
+    dps: { min: 3, max: 64 },
+    cosmos: { min: 3, max: 44 },
+    resourceGroup: { min: 1, max: 90 },
+} as const;
+
+/** Stable, config-derived suffix that makes global names unique (names must be known at preview). */
+export function deriveSuffix(project: string, stack: string, prefix: string, environment: string, location: string): string {
+    return createHash("sha256").update([project, stack, prefix, environment, location].join("/")).digest("hex").slice(0, 6);
+}
+
+/** The service names a configuration produces; the naming component uses the same function. */
+export function serviceNames(prefix: string, environment: string, suffix: string) {
+    const base = `${prefix}-${environment}`;
+    return {
+        resourceGroup: `rg-${base}-${suffix}`,
+        iotHub: `iot-${base}-${suffix}`,
+        dps: `dps-${base}-${suffix}`,
+        cosmos: `cosmos-${base}-${suffix}`,
+        hubIdentity: `id-${base}-hub-routing`,
+        apiIdentity: `id-${base}-api`,
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-field rules: the combinations that cannot be deployed safely.
+
+const SKU_UNITS: Record<string, [number, number]> = { F1: [1, 1], S1: [1, 200], S2: [1, 200], S3: [1, 10] };
+const BROKER_SCHEME = /^msauth(\.[A-Za-z0-9.-]+)?:\/\/[^\s*]+$/;
+
+function checkCombinations(c: Parsed, project: string, stack: string, add: (key: ConfigKey, msg: string) => void): CaCertificate[] {
+    if (c.iotHubSku.startsWith("B")) {
+        add("iotHubSku", `"${c.iotHubSku}" is a Basic tier: it has no device twins and no cloud-to-device messaging, which the API uses; choose S1, S2 or S3 (or F1 for a trial)`);
+    } else {
+        const [lo, hi] = SKU_UNITS[c.iotHubSku];
+        if (c.iotHubUnits < lo || c.iotHubUnits > hi) {
+            add("iotHubUnits", `${c.iotHubUnits} units is out of range for ${c.iotHubSku} (allowed ${lo}-${hi})`);
+        }
+    }
+    if (c.iotHubSku === "F1" && c.iotHubPartitionCount !== 2) {
+        add("iotHubPartitionCount", `the F1 tier has exactly 2 partitions; set iotHubPartitionCount to 2`);
+    }
+    if (c.iotHubPublicNetworkAccess === "Enabled" && c.iotHubAllowedIpRanges.length === 0) {
+        add("iotHubAllowedIpRanges", "is empty while iotHubPublicNetworkAccess is Enabled: list the ranges your devices and operators connect from (the hub denies all others), or set iotHubPublicNetworkAccess to Disabled and reach the hub through private endpoints");
+    }
+    const allowed = c.iotHubAllowedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+    for (const b of c.iotHubBlockedIpRanges) {
+        const r = parseCidr(b);
+        if (r.ok && allowed.length > 0 && !allowed.some((a: Cidr) => cidrContains(a, r.cidr))) {
+            add("iotHubBlockedIpRanges", `"${b}" lies outside every allowed range, so it is already denied; remove it, or add the wider range it carves out of to iotHubAllowedIpRanges`);
+        }
+    }
+    if (c.dpsEnabled && c.iotHubDisableLocalAuth) {
+        add(
+            "iotHubDisableLocalAuth",
+            "cannot be true while dpsEnabled is true: DPS links to the hub with a shared access key (the only link the DPS API in this SDK offers), and disabling local auth stops that key. " +
+                "Set iotHubDisableLocalAuth to false (the hub then keeps only the dps-link policy with RegistryWrite, ServiceConnect; every other caller uses Entra ID), or set dpsEnabled to false",
+        );
+    }
+    if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Enabled" && c.dpsAllowedIpRanges.length === 0) {
+        add("dpsAllowedIpRanges", "is empty while dpsPublicNetworkAccess is Enabled: DPS IP filtering has no default action, so list the ranges devices provision from (all others are rejected), or set dpsPublicNetworkAccess to Disabled");
+    }
+    if (new Set(c.deviceAttestation).size !== c.deviceAttestation.length) {
+        add("deviceAttestation", "lists a method twice");
+    }
+    // Certificates.
+    const certificates: CaCertificate[] = [];
+    const x509 = c.deviceAttestation.includes("x509");
+    if (c.caCertificateSource === "generated") {
+        if (c.caCertificatePems.length > 0) add("caCertificatePems", 'is set while caCertificateSource is "generated"; set caCertificateSource to "pem" to use them, or remove them');
+        if (x509 && c.caGeneratedNames.length === 0) {
+            add("caGeneratedNames", "is empty while devices attest with X.509: name at least one CA to generate, e.g. [\"root-1\"]");
+        }
+        if (new Set(c.caGeneratedNames).size !== c.caGeneratedNames.length) add("caGeneratedNames", "lists a name twice");
+    } else {
+        if (c.caGeneratedNames.length > 0) add("caGeneratedNames", 'is set while caCertificateSource is "pem"; remove it (the CAs come from caCertificatePems)');
+        if (x509 && c.caCertificatePems.length === 0) {
+            add("caCertificatePems", "is empty while devices attest with X.509 and caCertificateSource is \"pem\": add the PEM of the CA that signs device certificates (e.g. `pulumi config set --path 'caCertificatePems[0]' \"$(cat root.pem)\"`)");
+        }
+        c.caCertificatePems.forEach((pem, i) => {
+            let cert: X509Certificate;
+            try {
+                cert = new X509Certificate(pem);
+            } catch {
+                add("caCertificatePems", `[${i}] is not a PEM-encoded X.509 certificate (expected -----BEGIN CERTIFICATE-----)`);
+                return;
+            }
+            if (!cert.ca) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) is not a CA certificate (basicConstraints CA:TRUE); upload the CA that signs device certificates, not a device certificate`);
+            const notAfter = new Date(cert.validTo);
+            if (notAfter.getTime() <= Date.now()) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) expired on ${notAfter.toISOString().slice(0, 10)}; replace it with a current CA`);
+            const sha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
+            if (certificates.some((x) => x.sha256 === sha256)) add("caCertificatePems", `[${i}] is the same certificate as an earlier entry`);
+            const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? "ca";
+            const slug = cn.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "ca";
+            certificates.push({ name: `${slug}-${sha256.slice(0, 8)}`, pem, secret: false, subject: cert.subject.replace(/\n/g, ", "), notAfter, sha256 });
+        });
+    }
+    // Cosmos DB.
+    if (c.cosmosCapacityMode === "serverless" && c.cosmosSecondaryLocations.length > 0) {
+        add("cosmosSecondaryLocations", "serverless accounts run in a single region; remove the secondary locations or set cosmosCapacityMode to provisioned");
+    }
+    if (c.cosmosSecondaryLocations.includes(c.location)) add("cosmosSecondaryLocations", `repeats the primary location ${c.location}`);
+    if (c.cosmosCapacityMode === "provisioned" && c.cosmosContainerMaxThroughput > c.cosmosTotalThroughputLimit) {
+        add("cosmosContainerMaxThroughput", `${c.cosmosContainerMaxThroughput} RU/s exceeds cosmosTotalThroughputLimit (${c.cosmosTotalThroughputLimit}); lower it or raise the account cap`);
+    }
+    if (c.cosmosPublicNetworkAccess === "Enabled" && c.cosmosAllowedIpRanges.length === 0) {
+        add("cosmosAllowedIpRanges", "is empty while cosmosPublicNetworkAccess is Enabled: list the operator ranges allowed through the Cosmos DB firewall, or set cosmosPublicNetworkAccess to Disabled");
+    }
+    // Entra ID.
+    if (c.entraOwners.length === 0) {
+        add("entraOwners", "is empty: list at least one Entra object id (two are better) that owns the API and mobile app registrations, so someone can manage them besides the deploying identity");
+    }
+    if (new Set(c.entraOwners.map((o) => o.toLowerCase())).size !== c.entraOwners.length) add("entraOwners", "lists an owner twice");
+    for (const uri of c.mobileRedirectUris) {
+        const problem = redirectUriProblem(uri, c.environment === "prod");
+        if (problem) add("mobileRedirectUris", `"${uri}" ${problem}`);
+    }
+    // Names must fit the services' limits.
+    const suffix = c.nameSuffix || deriveSuffix(project, stack, c.namePrefix, c.environment, c.location);
+    const names = serviceNames(c.namePrefix, c.environment, suffix);
+    for (const [svc, lim] of Object.entries(NAME_LIMITS) as [keyof typeof NAME_LIMITS, { min: number; max: number }][]) {
+        const n = names[svc];
+        if (n.length < lim.min || n.length > lim.max) {
+            add("namePrefix", `the ${svc} name "${n}" is ${n.length} characters; the limit is ${lim.min}-${lim.max}: shorten namePrefix or environment`);
+        }
+    }
+    return certificates;
+}
+
+function redirectUriProblem(uri: string, prod: boolean): string | undefined {
+    if (uri.includes("*")) return "contains a wildcard; register each redirect URI exactly";
+    if (BROKER_SCHEME.test(uri)) return undefined;
+    let u: URL;
+    try {
+        u = new URL(uri);
+    } catch {
+        return "is not a URI; use msauth.<bundle id>://auth (iOS), msauth://<package>/<signature hash> (Android) or an https URL";
+    }
+    if (u.protocol === "https:") return undefined;
+    if (u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1")) {
+        return prod ? "is a localhost URI, allowed in dev only" : undefined;
+    }
+    return "must be https, a localhost URI (dev only) or an MSAL broker scheme (msauth.<bundle id>://auth, msauth://<package>/<hash>)";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Validates raw configuration into a typed object, or throws one ConfigError listing every problem. */
+export function parseConfig(raw: RawConfig): PlatformConfig {
+    const problems: string[] = [];
+    const add = (key: ConfigKey, msg: string) => problems.push(`${key}: ${msg}`);
+    const parsed: Partial<Parsed> = {};
+    for (const key of raw.unknownKeys ?? []) {
+        const near = closestKey(key);
+        problems.push(`${key}: is not a setting of this project${near ? `; did you mean ${near}?` : ""} (the settings are declared in Pulumi.yaml)`);
+    }
+    for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+        const rv = raw.values[key];
+        if (rv === undefined || rv.value === undefined) {
+            add(key, `is not set; set it with \`pulumi config set ${key} <value>\` or give it a default in Pulumi.yaml`);
+            continue;
+        }
+        const r = shape[key].safeParse(rv.value);
+        if (r.success) (parsed as Record<string, unknown>)[key] = r.data;
+        else for (const issue of r.error.issues) add(key, (issue.path.length ? `[${issue.path.join(".")}] ` : "") + issue.message);
+    }
+    let certificates: CaCertificate[] = [];
+    if (problems.length === (raw.unknownKeys ?? []).length) certificates = checkCombinations(parsed as Parsed, raw.project, raw.stack, add);
+    if (problems.length > 0) throw new ConfigError(problems, raw.project, raw.stack);
+
+    const c = parsed as Parsed;
+    const pemSecret = raw.values.caCertificatePems?.secret === true;
+    const tags: Record<string, string> = {};
+    for (const t of c.tags) {
+        const i = t.indexOf("=");
+        tags[t.slice(0, i)] = t.slice(i + 1);
+    }
+    return {
+        project: raw.project,
+        stack: raw.stack,
+        environment: c.environment,
+        location: c.location,
+        naming: { prefix: c.namePrefix, suffix: c.nameSuffix || deriveSuffix(raw.project, raw.stack, c.namePrefix, c.environment, c.location) },
+        tags,
+        iotHub: {
+            sku: c.iotHubSku as HubSku,
+            units: c.iotHubUnits,
+            partitionCount: c.iotHubPartitionCount,
+            messageRetentionDays: c.iotHubMessageRetentionDays,
+            minTlsVersion: "1.2",
+            publicNetworkAccess: c.iotHubPublicNetworkAccess,
+            allowedIpRanges: c.iotHubAllowedIpRanges.map(canonicalCidr),
+            blockedIpRanges: c.iotHubBlockedIpRanges.map(canonicalCidr),
+            disableLocalAuth: c.iotHubDisableLocalAuth,
+            restrictOutboundNetworkAccess: c.iotHubRestrictOutboundNetworkAccess,
+            extraAllowedFqdns: c.iotHubAllowedFqdns,
+            consumerGroups: c.iotHubConsumerGroups,
+            attestation: c.deviceAttestation,
+        },
+        dps: {
+            enabled: c.dpsEnabled,
+            allocationPolicy: c.dpsAllocationPolicy,
+            publicNetworkAccess: c.dpsPublicNetworkAccess,
+            allowedIpRanges: c.dpsAllowedIpRanges.map(canonicalCidr),
+        },
+        ca:
+            c.caCertificateSource === "generated"
+                ? { source: "generated", names: c.caGeneratedNames, validityDays: c.caValidityDays }
+                : { source: "pem", certificates: certificates.map((x) => ({ ...x, secret: pemSecret })) },
+        cosmos: {
+            capacityMode: c.cosmosCapacityMode,
+            totalThroughputLimit: c.cosmosTotalThroughputLimit,
+            containerMaxThroughput: c.cosmosContainerMaxThroughput,
+            zoneRedundant: c.cosmosZoneRedundant,
+            secondaryLocations: c.cosmosSecondaryLocations,
+            publicNetworkAccess: c.cosmosPublicNetworkAccess,
+            allowedIpRanges: c.cosmosAllowedIpRanges.map(canonicalCidr),
+            databaseName: c.cosmosDatabaseName,
+            containerName: c.cosmosContainerName,
+            ttlDays: c.telemetryTtlDays,
+        },
+        entra: {
+            owners: c.entraOwners.map((o) => o.toLowerCase()),
+            mobileRedirectUris: c.mobileRedirectUris,
+            apiIotHubRoles: [...new Set(c.apiIotHubRoles)],
+        },
+    };
+}
+
+function canonicalCidr(s: string): string {
+    const r = parseCidr(s);
+    if (!r.ok) throw new Error(`unreachable: ${s} was validated`);
+    return r.cidr.text;
+}
+
+function closestKey(key: string): string | undefined {
+    const distance = (a: string, b: string): number => {
+        const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+        for (let j = 1; j <= b.length; j++) d[0][j] = j;
+        for (let i = 1; i <= a.length; i++)
+            for (let j = 1; j <= b.length; j++)
+                d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        return d[a.length][b.length];
+    };
+    let best: string | undefined;
+    let bestD = Infinity;
+    for (const k of Object.keys(CONFIG_KEYS)) {
+        const dd = distance(key, k);
+        if (dd < bestD) [best, bestD] = [k, dd];
+    }
+    return bestD <= Math.max(3, Math.floor(key.length / 3)) ? best : undefined;
+}

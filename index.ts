@@ -1,0 +1,21 @@
+// The Pulumi program: validate configuration once (every problem reported before anything is
+// registered), build the platform, export its outputs. Secrets stay secrets.
+import { loadPlatformConfig } from "./config/load";
+import { createPlatform } from "./components/platform";
+
+const platform = createPlatform(loadPlatformConfig());
+
+export const resourceGroupName = platform.resourceGroupName;
+export const iotHubHostName = platform.iotHubHostName;
+export const dpsIdScope = platform.dpsIdScope;
+export const dpsGlobalEndpoint = platform.dpsGlobalEndpoint;
+export const apiClientId = platform.apiClientId;
+export const apiIdentifierUri = platform.apiIdentifierUri;
+export const apiScopes = platform.apiScopes;
+export const mobileClientId = platform.mobileClientId;
+export const apiManagedIdentityClientId = platform.apiManagedIdentityClientId;
+export const cosmosEndpoint = platform.cosmosEndpoint;
+export const cosmosDatabase = platform.cosmosDatabase;
+export const cosmosContainer = platform.cosmosContainer;
+export const deviceCaCertificates = platform.deviceCaCertificates;
+export const devCaPrivateKeys = platform.devCaPrivateKeys;

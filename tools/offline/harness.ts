@@ -1,0 +1,114 @@
+/**
+ * Runs the real Pulumi program (index.ts) in-process under the Pulumi runtime's mocks, for one
+ * stack, and records every resource registration exactly as the engine would receive it: inputs
+ * in wire form (secrets marked, preview unknowns as the unknown sentinel), property
+ * dependencies, options and the source position that declared it. No cloud, no CLI.
+ *
+ * One run at a time per process: the Pulumi runtime keeps global state.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { platformMocks } from "./mocks";
+import { readStackConfig, REPO_ROOT } from "./stackConfig";
+import type { CapturedResource, StackRun } from "./types";
+
+export interface RunOptions {
+    /** Model `pulumi preview` (default) or `pulumi up`. */
+    preview?: boolean;
+    /** Project-key overrides over the stack file (see readStackConfig). */
+    config?: Record<string, unknown>;
+    /** Program entry point; default the project's index.ts. */
+    program?: string;
+}
+
+type Struct = { toJavaScript(): Record<string, unknown> };
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): Struct | undefined;
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getAliasesList(): { toObject(): unknown }[];
+    getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
+}
+interface MockMonitorLike {
+    registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string }) => void): Promise<void>;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: (err: unknown, resp?: unknown) => void): void;
+}
+
+let running = false;
+
+export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    if (running) throw new Error("runStack: one stack run at a time per process");
+    running = true;
+    try {
+        return await run(stack, options);
+    } finally {
+        running = false;
+    }
+}
+
+async function run(stack: string, options: RunOptions): Promise<StackRun> {
+    const preview = options.preview ?? true;
+    const cfg = readStackConfig(stack, options.config ?? {});
+    await pulumi.runtime.setMocks(platformMocks(preview), cfg.project, stack, preview);
+    pulumi.runtime.setAllConfig(cfg.values, cfg.secretKeys);
+
+    const resources: CapturedResource[] = [];
+    let stackOutputs: Record<string, unknown> = {};
+    let stackUrn = "";
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const deps: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((v, k) => (deps[k] = v.getUrnsList()));
+                const pos = req.getSourceposition();
+                const captured: CapturedResource = {
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    inputs: req.getObject()?.toJavaScript() ?? {},
+                    propertyDependencies: deps,
+                    dependencies: req.getDependenciesList(),
+                    protect: req.getProtect(),
+                    retainOnDelete: req.getRetainondelete(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    aliases: req.getAliasesList().map((a) => a.toObject()),
+                    ...(pos && pos.getUri() ? { sourcePosition: { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() } } : {}),
+                };
+                if (captured.type === "pulumi:pulumi:Stack") stackUrn = captured.urn;
+                resources.push(captured);
+            }
+            cb(err, resp);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, cb) => {
+        if (req.getUrn() === stackUrn) stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        registerOutputs(req, cb);
+    };
+
+    const program = options.program ?? path.join(REPO_ROOT, "index.ts");
+    const resolved = require.resolve(program);
+    await pulumi.runtime.runInPulumiStack(async () => {
+        // A fresh evaluation of the program for this run; the modules it imports stay cached.
+        delete require.cache[resolved];
+        return require(resolved);
+    });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { stack, project: cfg.project, preview, resources, outputs: stackOutputs };
+}

@@ -1,0 +1,122 @@
+/**
+ * Mocks that model what Azure and Entra ID answer. In a preview the providers echo the inputs and
+ * every value the service computes (ids, principal ids, client ids, keys, id scopes) is unknown;
+ * in an update those values exist, and the mocks make plausible ones, deterministically.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./types";
+
+export const MOCK_SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
+export const MOCK_TENANT = "99999999-8888-7777-6666-555555555555";
+
+function uuid(seed: string): string {
+    const h = createHash("sha256").update(seed).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Secret inputs reach mocks wrapped as `{ [SIG_KEY]: SECRET_SIG, value }` at the top of the property. */
+function plain(v: any): any {
+    return v !== null && typeof v === "object" && v[SIG_KEY] === SECRET_SIG ? v.value : v;
+}
+
+/** Outputs each resource type computes, by the service, beyond its inputs. */
+function computed(type: string, name: string, rawInputs: Record<string, any>): Record<string, unknown> {
+    const inputs = Object.fromEntries(Object.entries(rawInputs).map(([k, v]) => [k, plain(v)]));
+    const seed = `${type}/${name}`;
+    const rg = inputs.resourceGroupName;
+    const sub = `/subscriptions/${MOCK_SUBSCRIPTION}`;
+    switch (type) {
+        case "azure-native:resources:ResourceGroup":
+            return { name: inputs.resourceGroupName, id: `${sub}/resourceGroups/${inputs.resourceGroupName}` };
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return {
+                name: inputs.resourceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${inputs.resourceName}`,
+                principalId: uuid(`${seed}/principal`),
+                clientId: uuid(`${seed}/client`),
+                tenantId: MOCK_TENANT,
+            };
+        case "azure-native:cosmosdb:DatabaseAccount":
+            return {
+                name: inputs.accountName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.DocumentDB/databaseAccounts/${inputs.accountName}`,
+                documentEndpoint: `https://${inputs.accountName}.documents.azure.com:443/`,
+            };
+        case "azure-native:cosmosdb:SqlResourceSqlDatabase":
+            return { name: inputs.databaseName };
+        case "azure-native:cosmosdb:SqlResourceSqlContainer":
+            return { name: inputs.containerName };
+        case "azure-native:iothub:IotHubResource":
+            return {
+                name: inputs.resourceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Devices/IotHubs/${inputs.resourceName}`,
+                properties: { ...(inputs.properties ?? {}), hostName: `${inputs.resourceName}.azure-devices.net` },
+            };
+        case "azure-native:deviceprovisioningservices:IotDpsResource":
+            return {
+                name: inputs.provisioningServiceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Devices/provisioningServices/${inputs.provisioningServiceName}`,
+                properties: {
+                    ...(inputs.properties ?? {}),
+                    idScope: `0ne${createHash("sha256").update(seed).digest("hex").slice(0, 8).toUpperCase()}`,
+                    serviceOperationsHostName: `${inputs.provisioningServiceName}.azure-devices-provisioning.net`,
+                    deviceProvisioningHostName: "global.azure-devices-provisioning.net",
+                },
+            };
+        case "azuread:index/applicationRegistration:ApplicationRegistration":
+            return { clientId: uuid(`${seed}/client`), objectId: uuid(`${seed}/object`), id: `/applications/${uuid(`${seed}/object`)}` };
+        case "azuread:index/servicePrincipal:ServicePrincipal":
+            return { objectId: uuid(`${seed}/object`) };
+        case "random:index/randomUuid:RandomUuid":
+            return { result: uuid(seed) };
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-public-${name}` };
+        case "tls:index/selfSignedCert:SelfSignedCert": {
+            const end = new Date(Date.UTC(2026, 0, 1) + (Number(inputs.validityPeriodHours ?? 0) * 3600_000));
+            return { certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n`, validityEndTime: end.toISOString() };
+        }
+        default:
+            return {};
+    }
+}
+
+/** Output names that stay unknown in a preview (the service computes them). */
+function unknownAtPreview(type: string, inputs: Record<string, any>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(computed(type, "preview", inputs))) {
+        // Providers echo inputs into outputs of the same name; everything else is computed.
+        if (k in inputs && k !== "properties") continue;
+        if (k === "properties") {
+            const given = plain(inputs.properties) ?? {};
+            out[k] = { ...given, ...Object.fromEntries(Object.keys(v as object).filter((p) => !(p in given)).map((p) => [p, UNKNOWN])) };
+        } else {
+            out[k] = UNKNOWN;
+        }
+    }
+    return out;
+}
+
+export function platformMocks(preview: boolean): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+            if (preview) {
+                // An empty id is unknown to the program, as in `pulumi preview` of a new stack.
+                return { id: "", state: { ...args.inputs, ...unknownAtPreview(args.type, args.inputs) } };
+            }
+            const extra = computed(args.type, args.name, args.inputs);
+            const id = (extra.id as string | undefined) ?? `${args.type.split(":").pop()}-${args.name}-id`;
+            return { id, state: { ...args.inputs, ...extra } };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            switch (args.token) {
+                case "azure-native:authorization:getClientConfig":
+                    return { clientId: uuid("deployer/client"), objectId: uuid("deployer/object"), subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+                case "azure-native:iothub:listIotHubResourceKeysForKeyName":
+                    return { keyName: args.inputs.keyName, rights: "RegistryWrite, ServiceConnect", primaryKey: "bW9jay1wcmltYXJ5LWtleQ==", secondaryKey: "bW9jay1zZWNvbmRhcnkta2V5" };
+                default:
+                    throw new Error(`The offline mocks do not model the invoke ${args.token}; add it to tools/offline/mocks.ts`);
+            }
+        },
+    };
+}
