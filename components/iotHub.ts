@@ -202,7 +202,9 @@ export class IotHub extends pulumi.ComponentResource {
                 ),
         );
 
-        // Service access through Entra ID roles scoped to this hub, never through SAS keys.
+        // Service access through Entra ID roles scoped to this hub, never through SAS keys. The scope
+        // is built from known parts so it is reviewable at preview; dependsOn orders it after the hub.
+        const hubId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Devices/IotHubs/${args.hubName}`;
         this.roleAssignments = (args.dataPlaneGrants ?? []).flatMap((grant) =>
             grant.roles.map(
                 (role) =>
@@ -212,10 +214,10 @@ export class IotHub extends pulumi.ComponentResource {
                             principalId: grant.principalId,
                             principalType: "ServicePrincipal",
                             roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${IOT_HUB_ROLES[role]}`,
-                            scope: this.hub.id,
+                            scope: hubId,
                             description: `${grant.name}: ${role} on ${args.hubName}`,
                         },
-                        { parent: this },
+                        { parent: this, dependsOn: [this.hub] },
                     ),
             ),
         );

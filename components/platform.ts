@@ -57,6 +57,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
         "telemetry",
         {
             resourceGroupName: rg,
+            subscriptionId: client.subscriptionId,
             location,
             accountName: names.cosmos,
             databaseName: config.cosmos.databaseName,
@@ -135,7 +136,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     });
 
     return {
-        resourceGroupName: foundation.resourceGroup.name,
+        resourceGroupName: pulumi.output(foundation.resourceGroupName),
         iotHubHostName: pulumi.output(hub.hostName),
         dpsIdScope: provisioning?.idScope,
         dpsGlobalEndpoint: provisioning?.globalEndpoint,

@@ -16,7 +16,8 @@ export interface DataPrincipal {
 }
 
 export interface TelemetryStoreArgs {
-    resourceGroupName: pulumi.Input<string>;
+    resourceGroupName: string;
+    subscriptionId: pulumi.Input<string>;
     location: string;
     accountName: string;
     databaseName: string;
@@ -124,7 +125,9 @@ export class TelemetryStore extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const containerScope = pulumi.interpolate`${this.account.id}/dbs/${args.databaseName}/colls/${args.containerName}`;
+        // Built from known parts, so role and scope are reviewable at preview (the account id is not).
+        const accountId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.DocumentDB/databaseAccounts/${args.accountName}`;
+        const containerScope = pulumi.interpolate`${accountId}/dbs/${args.databaseName}/colls/${args.containerName}`;
         const assign = (p: DataPrincipal, role: string, kind: string) => {
             const id = new random.RandomUuid(`${kind}-${p.name}-id`, {}, { parent: this });
             return new cosmosdb.SqlResourceSqlRoleAssignment(
@@ -133,7 +136,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                     accountName: this.account.name,
                     resourceGroupName: args.resourceGroupName,
                     roleAssignmentId: id.result,
-                    roleDefinitionId: pulumi.interpolate`${this.account.id}/sqlRoleDefinitions/${role}`,
+                    roleDefinitionId: pulumi.interpolate`${accountId}/sqlRoleDefinitions/${role}`,
                     principalId: p.principalId,
                     scope: containerScope,
                 },

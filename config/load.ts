@@ -34,22 +34,29 @@ function isSecret(fullKey: string): boolean {
     return internal.isConfigSecret?.(fullKey) ?? false;
 }
 
-/** Reads every declared key from the running Pulumi program's configuration. */
-export function readRawConfig(): RawConfig {
-    const project = pulumi.getProject();
+/**
+ * Builds the raw configuration from the full config map the CLI passes (`project:key` -> text).
+ * Project keys the program does not declare are kept as unknown keys, to be reported as typos.
+ */
+export function rawConfigFrom(project: string, stack: string, all: Record<string, string>, isSecretKey: (fullKey: string) => boolean): RawConfig {
     const values: RawConfig["values"] = {};
     for (const [key, kind] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
         const full = `${project}:${key}`;
-        const text = pulumi.runtime.getConfig(full);
+        const text = all[full];
         if (text === undefined) continue;
-        const value: RawValue = { value: decodeRaw(kind, text), secret: isSecret(full) };
+        const value: RawValue = { value: decodeRaw(kind, text), secret: isSecretKey(full) };
         values[key] = value;
     }
-    const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+    const unknownKeys = Object.keys(all)
         .filter((k) => k.startsWith(`${project}:`))
         .map((k) => k.slice(project.length + 1))
         .filter((k) => !(k in CONFIG_KEYS));
-    return { project, stack: pulumi.getStack(), values, unknownKeys };
+    return { project, stack, values, unknownKeys };
+}
+
+/** Reads every declared key from the running Pulumi program's configuration. */
+export function readRawConfig(): RawConfig {
+    return rawConfigFrom(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig(), isSecret);
 }
 
 /** Reads and validates the configuration; throws a ConfigError listing every problem. */

@@ -181,7 +181,7 @@ const COSMOS_RESOURCE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const shape = {
     environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2-8 lower-case letters or digits starting with a letter, e.g. dev or prod"),
     location: region,
-    namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, "must be 2-10 lower-case letters or digits starting with a letter (it starts every resource name)"),
+    namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,23}$/, "must be 2-24 lower-case letters or digits starting with a letter (it names the workload in every resource name)"),
     nameSuffix: z.string().regex(/^([a-z0-9]{4,8})?$/, "must be empty (derived from project, stack and location) or 4-8 lower-case letters or digits"),
     tags: z.array(z.string().regex(TAG, "each tag must be key=value (key starts with a letter; value without < > % & \\ ? /)")),
     iotHubSku: z.enum(["F1", "S1", "S2", "S3", "B1", "B2", "B3"], { error: "must be one of F1, S1, S2, S3" }),

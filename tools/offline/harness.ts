@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadPlatformConfig } from "../../config/load";
 import { platformMocks } from "./mocks";
 import { readStackConfig, REPO_ROOT } from "./stackConfig";
 import type { CapturedResource, StackRun } from "./types";
@@ -19,6 +20,8 @@ export interface RunOptions {
     config?: Record<string, unknown>;
     /** Program entry point; default the project's index.ts. */
     program?: string;
+    /** Called for each registration as it happens (also when the run later fails). */
+    onRegister?: (r: CapturedResource) => void;
 }
 
 type Struct = { toJavaScript(): Record<string, unknown> };
@@ -93,6 +96,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
                 };
                 if (captured.type === "pulumi:pulumi:Stack") stackUrn = captured.urn;
                 resources.push(captured);
+                options.onRegister?.(captured);
             }
             cb(err, resp);
         });
@@ -104,6 +108,9 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
 
     const program = options.program ?? path.join(REPO_ROOT, "index.ts");
     const resolved = require.resolve(program);
+    // Validate with the program's own edge first, as index.ts does before it builds anything, so
+    // a bad configuration is reported as the program's ConfigError listing every problem.
+    loadPlatformConfig();
     await pulumi.runtime.runInPulumiStack(async () => {
         // A fresh evaluation of the program for this run; the modules it imports stay cached.
         delete require.cache[resolved];

@@ -1,0 +1,164 @@
+/**
+ * Configuration: what each stack resolves to, and every rejection a user can hit, with its
+ * message naming the key and the fix. Problems are reported together, before any resource.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey, type RawConfig } from "../config/schema";
+import { rawConfigFrom } from "../config/load";
+import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
+import { runStack } from "../tools/offline/harness";
+
+function raw(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
+    const cfg = readStackConfig(stack, overrides);
+    return rawConfigFrom(cfg.project, stack, cfg.values, (k) => cfg.secretKeys.includes(k));
+}
+
+function problems(stack: string, overrides: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw(stack, overrides));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+    assert.fail("configuration was accepted");
+}
+
+function rejects(stack: string, overrides: Record<string, unknown>, key: ConfigKey, fragment: RegExp) {
+    const found = problems(stack, overrides);
+    assert.ok(
+        found.some((p) => p.startsWith(`${key}: `) && fragment.test(p)),
+        `expected a problem on ${key} matching ${fragment}, got:\n${found.join("\n")}`,
+    );
+}
+
+describe("Pulumi.yaml declares exactly the settings the program reads", () => {
+    const project = readProjectFile();
+    it("every declared key is read, with the same type, and has a description", () => {
+        const declared = Object.entries(project.config ?? {}).filter(([k]) => !k.includes(":"));
+        assert.deepEqual(declared.map(([k]) => k).sort(), Object.keys(CONFIG_KEYS).sort());
+        for (const [key, decl] of declared) {
+            assert.ok(typeof decl === "object" && decl !== null, `${key} must be a structured declaration`);
+            assert.equal(decl.type, CONFIG_KEYS[key as ConfigKey], `${key} type`);
+            assert.ok((decl.description ?? "").length > 20, `${key} needs a description`);
+        }
+    });
+});
+
+describe("the stacks' configuration", () => {
+    it("dev: public with IP allow lists, symmetric keys allowed, generated CA, serverless Cosmos", () => {
+        const c = parseConfig(raw("dev"));
+        assert.equal(c.iotHub.publicNetworkAccess, "Enabled");
+        assert.deepEqual(c.iotHub.allowedIpRanges, ["203.0.113.0/24", "198.51.100.0/24"]);
+        assert.deepEqual(c.iotHub.attestation, ["x509", "symmetricKey"]);
+        assert.equal(c.ca.source, "generated");
+        assert.equal(c.cosmos.capacityMode, "serverless");
+        assert.equal(c.iotHub.disableLocalAuth, false, "DPS links by key, so local auth stays on");
+    });
+    it("prod: X.509 only, supplied CA, zone-redundant provisioned Cosmos with a second region, private Cosmos", () => {
+        const c = parseConfig(raw("prod"));
+        assert.deepEqual(c.iotHub.attestation, ["x509"]);
+        assert.equal(c.ca.source, "pem");
+        assert.ok(c.ca.source === "pem" && c.ca.certificates.length === 1 && /Contoso IoT Device Root CA/.test(c.ca.certificates[0].subject));
+        assert.equal(c.cosmos.zoneRedundant, true);
+        assert.deepEqual(c.cosmos.secondaryLocations, ["northeurope"]);
+        assert.equal(c.cosmos.publicNetworkAccess, "Disabled");
+    });
+    it("names are deterministic, unique per stack and within each service's limits", () => {
+        const dev = parseConfig(raw("dev"));
+        assert.equal(dev.naming.suffix, parseConfig(raw("dev")).naming.suffix);
+        assert.notEqual(dev.naming.suffix, parseConfig(raw("prod")).naming.suffix);
+        assert.match(dev.naming.suffix, /^[0-9a-f]{6}$/);
+        assert.equal(parseConfig(raw("dev", { nameSuffix: "team42" })).naming.suffix, "team42");
+    });
+    it("a CA held as a secret stays marked secret", () => {
+        const pems = JSON.parse(readStackConfig("prod").values["secure-iot-platform:caCertificatePems"]) as string[];
+        const c = parseConfig(raw("prod", { caCertificatePems: { secret: pems } }));
+        assert.ok(c.ca.source === "pem" && c.ca.certificates[0].secret);
+    });
+});
+
+describe("configuration rejections name the key and the fix", () => {
+    it("unknown SKU, Basic tiers, and units out of range", () => {
+        rejects("dev", { iotHubSku: "S9" }, "iotHubSku", /must be one of F1, S1, S2, S3/);
+        rejects("dev", { iotHubSku: "B1" }, "iotHubSku", /Basic tier.*no device twins/);
+        rejects("dev", { iotHubUnits: 0 }, "iotHubUnits", /out of range for S1 \(allowed 1-200\)/);
+        rejects("dev", { iotHubSku: "S3", iotHubUnits: 11 }, "iotHubUnits", /allowed 1-10/);
+        rejects("dev", { iotHubSku: "F1", iotHubUnits: 2 }, "iotHubUnits", /allowed 1-1/);
+        rejects("dev", { iotHubUnits: "two" }, "iotHubUnits", /expected number|whole number/i);
+    });
+    it("invalid CIDRs in every IP list", () => {
+        rejects("dev", { iotHubAllowedIpRanges: ["10.0.0.300/24"] }, "iotHubAllowedIpRanges", /octet above 255/);
+        rejects("dev", { iotHubAllowedIpRanges: ["10.0.0.5/24"] }, "iotHubAllowedIpRanges", /host bits set; write the network address 10\.0\.0\.0\/24/);
+        rejects("dev", { iotHubAllowedIpRanges: ["0.0.0.0/0"] }, "iotHubAllowedIpRanges", /wider than \/8/);
+        rejects("dev", { dpsAllowedIpRanges: ["not-an-ip"] }, "dpsAllowedIpRanges", /not an IPv4 address or CIDR range/);
+        rejects("dev", { cosmosAllowedIpRanges: ["2001:db8::/32"] }, "cosmosAllowedIpRanges", /IPv6/);
+        rejects("dev", { iotHubBlockedIpRanges: ["10.1.0.0/33"] }, "iotHubBlockedIpRanges", /invalid prefix length/);
+        rejects("dev", { iotHubBlockedIpRanges: ["10.9.0.0/16"] }, "iotHubBlockedIpRanges", /outside every allowed range/);
+    });
+    it("public endpoints without an allow list", () => {
+        rejects("dev", { iotHubAllowedIpRanges: [] }, "iotHubAllowedIpRanges", /is empty while iotHubPublicNetworkAccess is Enabled/);
+        rejects("dev", { dpsAllowedIpRanges: [] }, "dpsAllowedIpRanges", /no default action/);
+    });
+    it("names that break a service's limits", () => {
+        rejects("dev", { namePrefix: "Contoso" }, "namePrefix", /lower-case/);
+        rejects("dev", { namePrefix: "contosoindustrialfleetab", environment: "staging", nameSuffix: "team4242" }, "namePrefix", /the cosmos name "cosmos-contosoindustrialfleetab-staging-team4242" is 48 characters; the limit is 3-44: shorten namePrefix or environment/);
+        rejects("dev", { nameSuffix: "UPPER" }, "nameSuffix", /4-8 lower-case/);
+    });
+    it("TLS other than 1.2", () => {
+        rejects("dev", { iotHubMinTlsVersion: "1.0" }, "iotHubMinTlsVersion", /must be "1\.2".*fixed at creation/);
+        rejects("dev", { iotHubMinTlsVersion: "1.3" }, "iotHubMinTlsVersion", /must be "1\.2"/);
+    });
+    it("hub local auth off together with a DPS link by key", () => {
+        rejects("dev", { iotHubDisableLocalAuth: true }, "iotHubDisableLocalAuth", /cannot be true while dpsEnabled.*Set iotHubDisableLocalAuth to false.*or set dpsEnabled to false/);
+        assert.doesNotThrow(() => parseConfig(raw("dev", { iotHubDisableLocalAuth: true, dpsEnabled: false })));
+    });
+    it("X.509-only attestation with no CA certificate", () => {
+        rejects("prod", { caCertificatePems: [] }, "caCertificatePems", /is empty while devices attest with X\.509/);
+        rejects("dev", { caGeneratedNames: [], deviceAttestation: ["x509"] }, "caGeneratedNames", /is empty while devices attest with X\.509/);
+        rejects("prod", { caCertificatePems: ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"] }, "caCertificatePems", /not a PEM-encoded X\.509 certificate/);
+        rejects("dev", { deviceAttestation: [] }, "deviceAttestation", /at least one attestation method/);
+        rejects("dev", { deviceAttestation: ["password"] }, "deviceAttestation", /x509, tpm or symmetricKey/);
+    });
+    it("an empty owner list for the Entra apps, and malformed owners", () => {
+        rejects("dev", { entraOwners: [] }, "entraOwners", /is empty: list at least one Entra object id/);
+        rejects("dev", { entraOwners: ["alice@contoso.com"] }, "entraOwners", /must be an Entra object id \(a GUID\)/);
+        rejects("prod", { entraOwners: undefined }, "entraOwners", /is not set; set it with `pulumi config set entraOwners/);
+    });
+    it("unsafe redirect URIs", () => {
+        rejects("dev", { mobileRedirectUris: ["https://*.contoso.com/auth"] }, "mobileRedirectUris", /wildcard/);
+        rejects("prod", { mobileRedirectUris: ["http://localhost:3000/auth"] }, "mobileRedirectUris", /allowed in dev only/);
+        rejects("dev", { mobileRedirectUris: ["http://app.contoso.com/auth"] }, "mobileRedirectUris", /must be https/);
+    });
+    it("Cosmos DB combinations that cannot be deployed", () => {
+        rejects("dev", { cosmosSecondaryLocations: ["northeurope"] }, "cosmosSecondaryLocations", /serverless accounts run in a single region/);
+        rejects("prod", { cosmosContainerMaxThroughput: 20000 }, "cosmosContainerMaxThroughput", /exceeds cosmosTotalThroughputLimit/);
+        rejects("prod", { cosmosPublicNetworkAccess: "Enabled" }, "cosmosAllowedIpRanges", /is empty while cosmosPublicNetworkAccess is Enabled/);
+        rejects("dev", { location: "mars" }, "location", /not an Azure region/);
+    });
+    it("a misspelt key is reported with the key it probably meant", () => {
+        const found = problems("dev", { iotHubSKU: "S1" });
+        assert.ok(found.some((p) => /^iotHubSKU: is not a setting of this project; did you mean iotHubSku\?/.test(p)), found.join("\n"));
+    });
+    it("reports every problem at once", () => {
+        const found = problems("dev", { iotHubSku: "S9", entraOwners: [], iotHubMinTlsVersion: "1.0", dpsAllowedIpRanges: ["x"] });
+        for (const key of ["iotHubSku", "iotHubMinTlsVersion", "dpsAllowedIpRanges"]) assert.ok(found.some((p) => p.startsWith(`${key}:`)), `${key} missing from ${found.join("; ")}`);
+    });
+});
+
+describe("bad configuration stops the program before any resource is registered", () => {
+    it("the run fails with all problems and registers nothing", async () => {
+        const registered: string[] = [];
+        await assert.rejects(
+            runStack("dev", { config: { iotHubDisableLocalAuth: true, entraOwners: [] }, onRegister: (r) => registered.push(r.type) }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.match(e.message, /has 2 problems \(nothing was deployed\)/);
+                assert.match(e.message, /secure-iot-platform:iotHubDisableLocalAuth: cannot be true/);
+                assert.match(e.message, /secure-iot-platform:entraOwners: is empty/);
+                return true;
+            },
+        );
+        assert.deepEqual(registered, []);
+    });
+});

@@ -1,0 +1,70 @@
+/**
+ * The offline plan: runs the program for a stack under mocks that model `pulumi preview` (no
+ * cloud account, no CLI) and prints the resource tree with each resource's security-relevant
+ * settings and the stack outputs. Exits 2 with every configuration problem when the stack's
+ * configuration is invalid.
+ *
+ *   npm run plan -- --stack dev
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/schema";
+import { runStack } from "./offline/harness";
+import { listStacks } from "./offline/stackConfig";
+import { describe, show } from "./offline/describe";
+import type { CapturedResource, StackRun } from "./offline/types";
+
+export function renderPlan(run: StackRun): string {
+    const out: string[] = [];
+    const children = new Map<string, CapturedResource[]>();
+    for (const r of run.resources) {
+        const list = children.get(r.parent) ?? [];
+        list.push(r);
+        children.set(r.parent, list);
+    }
+    const custom = run.resources.filter((r) => r.custom);
+    out.push(`Offline plan of stack "${run.stack}" (${run.preview ? "preview" : "update"} modelled under mocks; no cloud calls)`);
+    out.push(`${custom.length} resources to create in ${run.resources.length - custom.length} components`);
+    out.push("");
+    const walk = (r: CapturedResource, depth: number) => {
+        const pad = "    ".repeat(depth);
+        const flags = [r.protect ? "protected" : ""].filter(Boolean).join(", ");
+        out.push(`${pad}${r.custom ? "+ " : ""}${r.type}  ${r.name}${flags ? `  [${flags}]` : ""}`);
+        for (const [k, v] of describe(r)) out.push(`${pad}      ${k}: ${v}`);
+        for (const c of (children.get(r.urn) ?? []).sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))) walk(c, depth + 1);
+    };
+    for (const root of children.get("") ?? []) walk(root, 0);
+    out.push("");
+    out.push("Outputs:");
+    for (const [k, v] of Object.entries(run.outputs).sort(([a], [b]) => a.localeCompare(b))) out.push(`    ${k}: ${show(v)}`);
+    return out.join("\n");
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { stack: { type: "string", short: "s" } }, allowPositionals: false });
+    const stacks = listStacks();
+    if (!values.stack || !stacks.includes(values.stack)) {
+        console.error(`usage: npm run plan -- --stack <${stacks.join("|")}>`);
+        return 2;
+    }
+    try {
+        const run = await runStack(values.stack, { preview: true });
+        console.log(renderPlan(run));
+        return 0;
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            console.error(e.message);
+            return 2;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            console.error(e instanceof Error ? e.stack : e);
+            process.exit(1);
+        },
+    );
+}
