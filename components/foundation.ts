@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import { serviceNames } from "../config/schema";
+import { knownAfter } from "./known";
 
 export type ServiceNames = ReturnType<typeof serviceNames>;
 
@@ -25,20 +26,20 @@ export class PlatformFoundation extends pulumi.ComponentResource {
     public readonly tags: Record<string, string>;
     public readonly location: string;
     public readonly resourceGroup: resources.ResourceGroup;
-    /** The resource group's name as plain text: known at preview. */
-    public readonly resourceGroupName: string;
+    /** The resource group's name: known at preview, and carrying the dependency on the group. */
+    public readonly resourceGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: FoundationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:platform:Foundation", name, {}, opts);
         this.names = serviceNames(args.prefix, args.environment, args.suffix);
         this.tags = { ...(args.tags ?? {}), environment: args.environment, managedBy: "pulumi", project: args.project };
         this.location = args.location;
-        this.resourceGroupName = this.names.resourceGroup;
         this.resourceGroup = new resources.ResourceGroup(
             "rg",
             { resourceGroupName: this.names.resourceGroup, location: args.location, tags: this.tags },
             { parent: this },
         );
+        this.resourceGroupName = knownAfter(this.resourceGroup, this.names.resourceGroup);
         this.registerOutputs({ resourceGroupName: this.resourceGroup.name, names: this.names });
     }
 }

@@ -45,12 +45,12 @@ export interface CosmosRouteTarget {
     fqdn: string;
     databaseName: string;
     containerName: string;
-    resourceGroupName: string;
+    resourceGroupName: pulumi.Input<string>;
 }
 
 export interface IotHubArgs {
     hubName: string;
-    resourceGroupName: string;
+    resourceGroupName: pulumi.Input<string>;
     location: string;
     subscriptionId: pulumi.Input<string>;
     tags: Record<string, string>;
@@ -73,6 +73,11 @@ export interface IotHubArgs {
     /** The routing identity's ARM id (built from known parts) and the resources it must wait for. */
     routingIdentityResourceId: pulumi.Input<string>;
     route: CosmosRouteTarget;
+    /**
+     * What must exist before the hub: its routing identity and that identity's data-plane role on
+     * the target (Azure validates the identity-based endpoint when the hub is created).
+     */
+    routingPrerequisites?: pulumi.Resource[];
     caCertificates?: DeviceCa[];
     dataPlaneGrants?: HubDataPlaneGrant[];
 }
@@ -169,7 +174,7 @@ export class IotHub extends pulumi.ComponentResource {
             },
             // minTlsVersion and the partition count are fixed at creation: changing them replaces the
             // hub and loses the device registry, so Pulumi says so in the plan.
-            { parent: this },
+            { parent: this, dependsOn: args.routingPrerequisites ?? [] },
         );
 
         this.consumerGroups = (args.consumerGroups ?? []).map(

@@ -44,13 +44,12 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
         tags: config.tags,
     });
     const { names, tags, location } = foundation;
+    // Known at preview, and every resource that uses it waits for the group.
     const rg = foundation.resourceGroupName;
-    const inRg = { dependsOn: [foundation.resourceGroup] };
 
     const identities = new WorkloadIdentities(
         "workloads",
         { resourceGroupName: rg, location, subscriptionId: client.subscriptionId, hubRoutingIdentityName: names.hubIdentity, apiIdentityName: names.apiIdentity, tags },
-        inRg,
     );
 
     const store = new TelemetryStore(
@@ -74,7 +73,6 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
             writers: [{ name: "hub-routing", principalId: identities.hubRouting.principalId }],
             readers: [{ name: "api", principalId: identities.api.principalId }],
         },
-        inRg,
     );
 
     const cas = new DeviceCertificateAuthorities("device-ca", { ca: config.ca, organization: config.project });
@@ -104,9 +102,9 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
             route: { endpoint: store.endpoint, fqdn: store.fqdn, databaseName: config.cosmos.databaseName, containerName: config.cosmos.containerName, resourceGroupName: rg },
             caCertificates: cas.cas,
             dataPlaneGrants: [{ name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles }],
+            // The routing endpoint is accepted only once the identity can write to the container.
+            routingPrerequisites: [identities.hubRouting.identity, store.container, ...store.roleAssignments],
         },
-        // The routing endpoint is accepted only once the identity can write to the container.
-        { dependsOn: [foundation.resourceGroup, identities.hubRouting.identity, store.container, ...store.roleAssignments] },
     );
 
     let provisioning: ProvisioningService | undefined;
@@ -125,7 +123,6 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
                 linkedHub: { location, connectionString: hub.dpsLinkConnectionString },
                 caCertificates: cas.cas,
             },
-            inRg,
         );
     }
 
@@ -136,7 +133,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
     });
 
     return {
-        resourceGroupName: pulumi.output(foundation.resourceGroupName),
+        resourceGroupName: foundation.resourceGroupName,
         iotHubHostName: pulumi.output(hub.hostName),
         dpsIdScope: provisioning?.idScope,
         dpsGlobalEndpoint: provisioning?.globalEndpoint,

@@ -5,7 +5,7 @@ import type { DeviceCa } from "./deviceCa";
 export interface ProvisioningServiceArgs {
     dpsName: string;
     /** Must be the hub's resource group: DPS and its linked hub live and are deleted together. */
-    resourceGroupName: string;
+    resourceGroupName: pulumi.Input<string>;
     location: string;
     tags: Record<string, string>;
     allocationPolicy?: "Hashed" | "GeoLatency" | "Static";

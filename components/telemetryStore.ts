@@ -16,7 +16,7 @@ export interface DataPrincipal {
 }
 
 export interface TelemetryStoreArgs {
-    resourceGroupName: string;
+    resourceGroupName: pulumi.Input<string>;
     subscriptionId: pulumi.Input<string>;
     location: string;
     accountName: string;

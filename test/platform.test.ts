@@ -1,0 +1,302 @@
+/**
+ * What each stack deploys, read from the registrations the real program makes under mocks that
+ * model `pulumi preview` (Azure-computed values unknown) and `pulumi up`.
+ */
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runStack } from "../tools/offline/harness";
+import { readStackConfig } from "../tools/offline/stackConfig";
+import type { StackRun } from "../tools/offline/types";
+import { all, isSecretWire, one, plainOccurrences, reveal, unknownPaths } from "./support";
+
+const HUB = "azure-native:iothub:IotHubResource";
+const DPS = "azure-native:deviceprovisioningservices:IotDpsResource";
+const COSMOS = "azure-native:cosmosdb:DatabaseAccount";
+const SQL_ROLE = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment";
+const ROLE = "azure-native:authorization:RoleAssignment";
+const IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+const APP = "azuread:index/applicationRegistration:ApplicationRegistration";
+/** What the mocks answer for the dps-link policy's primary key. */
+const MOCK_KEY = "bW9jay1wcmltYXJ5LWtleQ==";
+
+const runs: Record<string, StackRun> = {};
+before(async () => {
+    // One process, one run at a time: the Pulumi runtime is global.
+    runs.devPreview = await runStack("dev");
+    runs.prodPreview = await runStack("prod");
+    runs.devUp = await runStack("dev", { preview: false });
+    runs.prodUp = await runStack("prod", { preview: false });
+});
+
+describe("IoT Hub", () => {
+    it("is locked down the same way in both stacks", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const p = reveal(one(run, HUB).inputs).properties;
+            assert.equal(p.minTlsVersion, "1.2");
+            assert.deepEqual(p.authorizationPolicies, [{ keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" }], "only the DPS link policy: no iothubowner, no defaults");
+            assert.equal(p.disableLocalAuth, false, "the DPS link by key needs hub SAS");
+            assert.equal(p.disableModuleSAS, true);
+            assert.equal(p.networkRuleSets.defaultAction, "Deny");
+            assert.equal(p.networkRuleSets.applyToBuiltInEventHubEndpoint, true);
+            assert.equal(p.restrictOutboundNetworkAccess, true);
+            const cosmos = reveal(one(run, COSMOS).inputs).accountName;
+            assert.deepEqual(p.allowedFqdnList, [`${cosmos}.documents.azure.com`]);
+            const [endpoint] = p.routing.endpoints.cosmosDBSqlContainers;
+            assert.equal(endpoint.authenticationType, "identityBased");
+            assert.equal(endpoint.endpointUri, `https://${cosmos}.documents.azure.com:443/`);
+            assert.equal(endpoint.partitionKeyName, "partitionKey");
+            assert.deepEqual(p.routing.routes.map((r: { endpointNames: string[] }) => r.endpointNames), [[endpoint.name]]);
+            assert.deepEqual(p.routing.fallbackRoute.endpointNames, ["events"]);
+            assert.equal(p.storageEndpoints, undefined, "no file upload endpoint with keys");
+        }
+    });
+    it("dev allows symmetric-key test devices; prod is X.509 only", () => {
+        assert.equal(reveal(one(runs.devPreview, HUB).inputs).properties.disableDeviceSAS, false);
+        assert.equal(reveal(one(runs.prodPreview, HUB).inputs).properties.disableDeviceSAS, true);
+    });
+    it("filters by the stack's IP lists, blocked ranges first", () => {
+        const dev = reveal(one(runs.devPreview, HUB).inputs).properties;
+        assert.deepEqual(dev.networkRuleSets.ipRules.map((r: { ipMask: string }) => r.ipMask), ["203.0.113.0/24", "198.51.100.0/24"]);
+        assert.deepEqual(
+            dev.ipFilterRules.map((r: { action: string; ipMask: string }) => `${r.action} ${r.ipMask}`),
+            ["Reject 203.0.113.128/28", "Accept 203.0.113.0/24", "Accept 198.51.100.0/24"],
+        );
+        assert.equal(dev.publicNetworkAccess, "Enabled");
+    });
+    it("routes with the user-assigned routing identity, which exists and can write before the hub", () => {
+        const run = runs.devPreview;
+        const hub = one(run, HUB);
+        const identity = one(run, IDENTITY, "hub-routing");
+        const identityName = reveal(identity.inputs).resourceName;
+        const { identity: hubIdentity, properties } = reveal(hub.inputs);
+        assert.equal(hubIdentity.type, "UserAssigned");
+        assert.match(hubIdentity.userAssignedIdentities[0], new RegExp(`/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identityName}$`));
+        assert.equal(properties.routing.endpoints.cosmosDBSqlContainers[0].identity.userAssignedIdentity, hubIdentity.userAssignedIdentities[0]);
+        const writer = one(run, SQL_ROLE, "writer-hub-routing");
+        assert.ok(hub.dependencies.includes(identity.urn), "hub waits for its identity");
+        assert.ok(hub.dependencies.includes(writer.urn), "hub waits for the identity's Cosmos DB role");
+    });
+    it("has SKU, units, partitions and consumer groups from config", () => {
+        const prod = reveal(one(runs.prodPreview, HUB).inputs);
+        assert.deepEqual(prod.sku, { name: "S2", capacity: 2 });
+        assert.equal(prod.properties.eventHubEndpoints.events.partitionCount, 8);
+        const groups = all(runs.prodPreview, "azure-native:iothub:IotHubResourceEventHubConsumerGroup").map((g) => reveal(g.inputs).name).sort();
+        assert.deepEqual(groups, ["operations", "telemetry-api"]);
+    });
+    it("keeps every input known at preview, so policies on it stay mandatory", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            assert.deepEqual(unknownPaths(one(run, HUB).inputs), [], `${run.stack}: hub inputs unknown at preview`);
+        }
+    });
+    it("gives the API's managed identity IoT Hub data-plane roles scoped to the hub, nothing more", () => {
+        const run = runs.prodUp;
+        const hubName = reveal(one(run, HUB).inputs).resourceName;
+        const api = one(run, IDENTITY, "api");
+        const roles = all(run, ROLE).map((r) => reveal(r.inputs));
+        assert.deepEqual(
+            roles.map((r) => r.roleDefinitionId.split("/").pop()).sort(),
+            ["494bdba2-168f-4f31-a0a1-191d2f7c028c", "b447c946-2db7-41ec-983d-d8bf3b1c77e3"].sort(),
+        );
+        for (const r of roles) {
+            assert.match(r.scope, new RegExp(`/providers/Microsoft\\.Devices/IotHubs/${hubName}$`));
+            assert.equal(r.principalType, "ServicePrincipal");
+        }
+        for (const r of all(run, ROLE)) assert.deepEqual(r.propertyDependencies.principalId, [api.urn]);
+    });
+});
+
+describe("Device Provisioning Service", () => {
+    it("sits in the hub's resource group and region", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const hub = reveal(one(run, HUB).inputs);
+            const dps = reveal(one(run, DPS).inputs);
+            assert.equal(dps.resourceGroupName, hub.resourceGroupName);
+            assert.equal(dps.location, hub.location);
+            assert.equal(dps.properties.iotHubs[0].location, hub.location);
+        }
+    });
+    it("links to the hub with the dps-link policy's key, kept secret", () => {
+        const dps = one(runs.prodUp, DPS);
+        const [link] = (dps.inputs as any).properties.iotHubs;
+        assert.ok(isSecretWire(link.connectionString), "the connection string is a secret");
+        const hubName = reveal(one(runs.prodUp, HUB).inputs).resourceName;
+        assert.equal(link.connectionString.value, `HostName=${hubName}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=${MOCK_KEY}`);
+    });
+    it("is not readable from a hub that does not exist yet: the link is unknown at preview", () => {
+        const [link] = (one(runs.devPreview, DPS).inputs as any).properties.iotHubs;
+        assert.deepEqual(unknownPaths(link.connectionString), ["(root)"]);
+    });
+    it("has no SAS policies, and an IP allow list closed by reject-all", () => {
+        const p = reveal(one(runs.prodPreview, DPS).inputs).properties;
+        assert.deepEqual(p.authorizationPolicies, []);
+        assert.deepEqual(
+            p.ipFilterRules.map((r: { action: string; ipMask: string }) => `${r.action} ${r.ipMask}`),
+            ["Accept 198.51.100.0/24", "Accept 192.0.2.0/24", "Reject 0.0.0.0/0"],
+        );
+    });
+    it("registers the device CA as verified on DPS and on the hub", () => {
+        const prod = runs.prodPreview;
+        const pem = (JSON.parse(readStackConfig("prod").values["secure-iot-platform:caCertificatePems"]) as string[])[0];
+        for (const type of ["azure-native:deviceprovisioningservices:DpsCertificate", "azure-native:iothub:Certificate"]) {
+            const cert = reveal(one(prod, type).inputs);
+            assert.equal(cert.properties.isVerified, true);
+            assert.equal(cert.properties.certificate, pem);
+            assert.match(cert.certificateName, /^contoso-iot-device-root-ca-2026-[0-9a-f]{8}$/);
+        }
+        // dev generates its CA with @pulumi/tls.
+        const ca = reveal(one(runs.devPreview, "tls:index/selfSignedCert:SelfSignedCert").inputs);
+        assert.equal(ca.isCaCertificate, true);
+        assert.deepEqual(ca.allowedUses.sort(), ["cert_signing", "crl_signing"]);
+    });
+});
+
+describe("telemetry store", () => {
+    it("is reached by Entra ID only, over TLS 1.2, with continuous backup and no bypass", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const a = reveal(one(run, COSMOS).inputs);
+            assert.equal(a.disableLocalAuth, true);
+            assert.equal(a.disableKeyBasedMetadataWriteAccess, true);
+            assert.equal(a.minimalTlsVersion, "Tls12");
+            assert.equal(a.networkAclBypass, "None");
+            assert.equal(a.backupPolicy.type, "Continuous");
+            assert.notEqual(a.enableFreeTier, true);
+        }
+    });
+    it("dev: serverless behind an IP firewall; prod: private, zone-redundant, capped, two regions", () => {
+        const dev = reveal(one(runs.devPreview, COSMOS).inputs);
+        assert.deepEqual(dev.capabilities, [{ name: "EnableServerless" }]);
+        assert.equal(dev.publicNetworkAccess, "Enabled");
+        assert.deepEqual(dev.ipRules, [{ ipAddressOrRange: "203.0.113.0/24" }]);
+        const prod = reveal(one(runs.prodPreview, COSMOS).inputs);
+        assert.equal(prod.publicNetworkAccess, "Disabled");
+        assert.deepEqual(prod.ipRules, []);
+        assert.equal(prod.capacity.totalThroughputLimit, 10000);
+        assert.deepEqual(prod.locations.map((l: { locationName: string; isZoneRedundant: boolean }) => [l.locationName, l.isZoneRedundant]), [["westeurope", true], ["northeurope", false]]);
+        assert.equal(prod.enableAutomaticFailover, true);
+    });
+    it("has a container partitioned like the route, with TTL from config", () => {
+        const c = reveal(one(runs.prodPreview, "azure-native:cosmosdb:SqlResourceSqlContainer").inputs);
+        assert.deepEqual(c.resource.partitionKey.paths, ["/partitionKey"]);
+        assert.equal(c.resource.defaultTtl, 90 * 86400);
+        assert.equal(c.options.autoscaleSettings.maxThroughput, 4000);
+    });
+    it("grants the hub Data Contributor and the API Data Reader, on the container only", () => {
+        const run = runs.prodPreview;
+        const writer = one(run, SQL_ROLE, "writer-hub-routing");
+        const reader = one(run, SQL_ROLE, "reader-api");
+        assert.match(reveal(writer.inputs).roleDefinitionId, /\/sqlRoleDefinitions\/00000000-0000-0000-0000-000000000002$/);
+        assert.match(reveal(reader.inputs).roleDefinitionId, /\/sqlRoleDefinitions\/00000000-0000-0000-0000-000000000001$/);
+        for (const r of [writer, reader]) assert.match(reveal(r.inputs).scope, /\/databaseAccounts\/cosmos-fleet-prod-[0-9a-f]{6}\/dbs\/iot\/colls\/telemetry$/);
+        assert.deepEqual(writer.propertyDependencies.principalId, [one(run, IDENTITY, "hub-routing").urn]);
+        assert.deepEqual(reader.propertyDependencies.principalId, [one(run, IDENTITY, "api").urn]);
+    });
+});
+
+describe("Entra ID applications", () => {
+    it("the API is a single-tenant v2 API at api://<clientId> that requires assignment", () => {
+        const run = runs.prodUp;
+        const api = one(run, APP, "api");
+        const a = reveal(api.inputs);
+        assert.equal(a.signInAudience, "AzureADMyOrg");
+        assert.equal(a.requestedAccessTokenVersion, 2);
+        assert.equal(a.implicitAccessTokenIssuanceEnabled, false);
+        assert.equal(reveal(one(run, "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri").inputs).identifierUri, `api://${reveal(run.outputs).apiClientId}`);
+        assert.equal(reveal(one(run, "azuread:index/servicePrincipal:ServicePrincipal").inputs).appRoleAssignmentRequired, true);
+        const scopes = all(run, "azuread:index/applicationPermissionScope:ApplicationPermissionScope").map((s) => reveal(s.inputs));
+        assert.deepEqual(scopes.map((s) => `${s.value}:${s.type}`).sort(), ["Devices.Manage:Admin", "Telemetry.Read:User"]);
+        const scopeIds = new Set(scopes.map((s) => s.scopeId));
+        assert.equal(scopeIds.size, 2, "scope ids are distinct random UUIDs");
+    });
+    it("the mobile app is a separate public client, pre-authorized for the API's scopes", () => {
+        const run = runs.prodUp;
+        const redirects = reveal(one(run, "azuread:index/applicationRedirectUris:ApplicationRedirectUris").inputs);
+        assert.equal(redirects.type, "PublicClient");
+        assert.deepEqual(redirects.redirectUris, ["msauth.com.contoso.iotfield://auth", "msauth://com.contoso.iotfield/Xo8WBi6jzSxKDVR4drqm84yr9iU%3D"]);
+        const pre = reveal(one(run, "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized").inputs);
+        assert.equal(pre.authorizedClientId, reveal(run.outputs).mobileClientId);
+        const scopeIds = all(run, "azuread:index/applicationPermissionScope:ApplicationPermissionScope").map((s) => reveal(s.inputs).scopeId).sort();
+        assert.deepEqual([...pre.permissionIds].sort(), scopeIds);
+    });
+    it("both apps are owned by the configured people, and no credential exists anywhere", () => {
+        const run = runs.prodPreview;
+        const owners = all(run, "azuread:index/applicationOwner:ApplicationOwner").map((o) => reveal(o.inputs).ownerObjectId);
+        assert.equal(owners.length, 4, "two owners on each of two apps");
+        assert.deepEqual([...new Set(owners)].sort(), ["4f1d3c52-8a0e-4b6f-9d2a-6c1e7b3a9f10", "9b2e6d14-3c7a-4e58-a1f0-2d8c5b7e6a31"]);
+        const credentials = run.resources.filter((r) => /Password|Certificate:|FederatedIdentityCredential|ServicePrincipalToken/i.test(r.type) && r.type.startsWith("azuread"));
+        assert.deepEqual(credentials.map((r) => r.type), []);
+    });
+});
+
+describe("creation order Azure needs", () => {
+    it("every resource in the resource group waits for the group, and names stay known at preview", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const rg = one(run, "azure-native:resources:ResourceGroup");
+            const rgName = reveal(rg.inputs).resourceGroupName;
+            const inRg = run.resources.filter((r) => r.type.startsWith("azure-native:") && r !== rg && "resourceGroupName" in r.inputs);
+            assert.ok(inRg.length >= 10);
+            for (const r of inRg) {
+                assert.equal(reveal(r.inputs).resourceGroupName, rgName, `${r.type} ${r.name}`);
+                assert.ok((r.propertyDependencies.resourceGroupName ?? []).includes(rg.urn), `${r.type} ${r.name} must wait for the resource group`);
+            }
+        }
+    });
+});
+
+describe("stack outputs and secrets", () => {
+    it("export what clients and operators need", () => {
+        const o = reveal(runs.prodUp.outputs);
+        assert.match(o.iotHubHostName, /^iot-fleet-prod-[0-9a-f]{6}\.azure-devices\.net$/);
+        assert.match(o.dpsIdScope, /^0ne[0-9A-F]{8}$/);
+        assert.equal(o.dpsGlobalEndpoint, "global.azure-devices-provisioning.net");
+        assert.match(o.apiClientId, /^[0-9a-f-]{36}$/);
+        assert.match(o.mobileClientId, /^[0-9a-f-]{36}$/);
+        assert.deepEqual(o.apiScopes, [`api://${o.apiClientId}/Telemetry.Read`, `api://${o.apiClientId}/Devices.Manage`]);
+        assert.match(o.cosmosEndpoint, /^https:\/\/cosmos-fleet-prod-[0-9a-f]{6}\.documents\.azure\.com:443\/$/);
+        assert.equal(o.deviceCaCertificates.length, 1);
+    });
+    it("the dps-link key never appears outside a secret, in any input or output", () => {
+        for (const run of [runs.devUp, runs.prodUp]) {
+            for (const r of run.resources) assert.deepEqual(plainOccurrences(r.inputs, MOCK_KEY), [], `${run.stack} ${r.type} ${r.name}`);
+            assert.deepEqual(plainOccurrences(run.outputs, MOCK_KEY), []);
+        }
+    });
+    it("the generated dev CA key leaves only as a secret", () => {
+        const outputs = runs.devUp.outputs as Record<string, unknown>;
+        assert.ok(isSecretWire(outputs.devCaPrivateKeys));
+        assert.match(reveal(outputs.devCaPrivateKeys)["dev-root-1"], /BEGIN PRIVATE KEY/);
+        assert.deepEqual(plainOccurrences(outputs, "PRIVATE KEY"), []);
+        for (const r of runs.devUp.resources) assert.deepEqual(plainOccurrences(r.inputs, "PRIVATE KEY"), [], `${r.type} ${r.name}`);
+    });
+    it("tags every taggable Azure resource with environment, managedBy and project", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            for (const r of run.resources.filter((x) => x.type.startsWith("azure-native:") && "tags" in x.inputs)) {
+                const tags = reveal(r.inputs).tags;
+                assert.equal(tags.environment, run.stack, `${r.type} ${r.name}`);
+                assert.equal(tags.managedBy, "pulumi");
+                assert.equal(tags.project, "secure-iot-platform");
+            }
+            const tagged = run.resources.filter((x) => "tags" in x.inputs).length;
+            assert.ok(tagged >= 7, `${tagged} tagged resources`);
+        }
+    });
+});
+
+describe("variants a stack can choose", () => {
+    it("without DPS the hub keeps no SAS policy at all and turns local auth off", async () => {
+        const run = await runStack("prod", { config: { dpsEnabled: false, iotHubDisableLocalAuth: true } });
+        const p = reveal(one(run, HUB).inputs).properties;
+        assert.deepEqual(p.authorizationPolicies, []);
+        assert.equal(p.disableLocalAuth, true);
+        assert.deepEqual(all(run, DPS), []);
+        assert.equal(run.outputs.dpsIdScope, undefined);
+    });
+    it("TPM attestation keeps device SAS on (DPS hands TPM devices a symmetric key)", async () => {
+        const run = await runStack("prod", { config: { deviceAttestation: ["x509", "tpm"] } });
+        assert.equal(reveal(one(run, HUB).inputs).properties.disableDeviceSAS, false);
+    });
+    it("a CA rotation holds the current and the next CA on both DPS and the hub", async () => {
+        const run = await runStack("dev", { config: { caGeneratedNames: ["dev-root-1", "dev-root-2"] } });
+        assert.deepEqual(all(run, "azure-native:deviceprovisioningservices:DpsCertificate").map((c) => reveal(c.inputs).certificateName).sort(), ["dev-root-1", "dev-root-2"]);
+        assert.deepEqual(all(run, "azure-native:iothub:Certificate").map((c) => reveal(c.inputs).certificateName).sort(), ["dev-root-1", "dev-root-2"]);
+    });
+});
