@@ -11,6 +11,10 @@ export interface DeviceCa {
     /** Expiry (RFC 3339), known at preview for supplied CAs, computed for generated ones. */
     notAfter: pulumi.Output<string>;
     source: "generated" | "pem";
+    /** Generated CAs: validity from creation, in days (the expiry date exists once the CA does). */
+    validityDays?: number;
+    /** Days of validity the CA must keep; a generated CA is renewed when fewer are left. */
+    minimumValidityDays: number;
 }
 
 export interface DeviceCertificateAuthoritiesArgs {
@@ -36,7 +40,7 @@ export class DeviceCertificateAuthorities extends pulumi.ComponentResource {
         super("secure-iot:devices:CertificateAuthorities", name, {}, opts);
         this.generatedPrivateKeys = {};
         if (args.ca.source === "generated") {
-            const validityDays = args.ca.validityDays;
+            const { validityDays, minimumValidityDays } = args.ca;
             this.cas = args.ca.names.map((caName) => {
                 const key = new tls.PrivateKey(`${caName}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this });
                 const cert = new tls.SelfSignedCert(
@@ -46,12 +50,15 @@ export class DeviceCertificateAuthorities extends pulumi.ComponentResource {
                         subject: { commonName: `${args.organization} device CA ${caName}`, organization: args.organization },
                         isCaCertificate: true,
                         validityPeriodHours: validityDays * 24,
+                        // Once fewer than caMinimumValidityDays are left, the next update issues a new CA
+                        // (and re-registers it on the hub and DPS); test devices then need new certificates.
+                        earlyRenewalHours: minimumValidityDays * 24,
                         allowedUses: ["cert_signing", "crl_signing"],
                     },
                     { parent: this },
                 );
                 this.generatedPrivateKeys[caName] = pulumi.secret(key.privateKeyPem);
-                return { name: caName, pem: cert.certPem, notAfter: cert.validityEndTime, source: "generated" as const };
+                return { name: caName, pem: cert.certPem, notAfter: cert.validityEndTime, source: "generated" as const, validityDays, minimumValidityDays };
             });
         } else {
             this.cas = args.ca.certificates.map((c) => ({
@@ -59,6 +66,7 @@ export class DeviceCertificateAuthorities extends pulumi.ComponentResource {
                 pem: c.secret ? pulumi.secret(c.pem) : pulumi.output(c.pem),
                 notAfter: pulumi.output(c.notAfter.toISOString()),
                 source: "pem" as const,
+                minimumValidityDays: args.ca.minimumValidityDays,
             }));
         }
         this.registerOutputs({ names: this.cas.map((c) => c.name) });

@@ -19,6 +19,8 @@ import * as iothub from "@pulumi/azure-native/iothub";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { Attestation, ApiIotHubRole, HubSku } from "../config/schema";
 import type { DeviceCa } from "./deviceCa";
+import { statefulOptions, type StatefulProtection } from "./stateful";
+import { knownAfter } from "./known";
 import { TELEMETRY_PARTITION_KEY } from "./telemetryStore";
 
 /** The only SAS policy the hub keeps, and the rights DPS needs to register devices on it. */
@@ -80,6 +82,8 @@ export interface IotHubArgs {
     routingPrerequisites?: pulumi.Resource[];
     caCertificates?: DeviceCa[];
     dataPlaneGrants?: HubDataPlaneGrant[];
+    /** Pulumi protect and former identities of the hub (it holds the device registry). */
+    stateful?: StatefulProtection;
 }
 
 const COSMOS_ENDPOINT = "telemetry-cosmos";
@@ -173,8 +177,8 @@ export class IotHub extends pulumi.ComponentResource {
                 },
             },
             // minTlsVersion and the partition count are fixed at creation: changing them replaces the
-            // hub and loses the device registry, so Pulumi says so in the plan.
-            { parent: this, dependsOn: args.routingPrerequisites ?? [] },
+            // hub and loses the device registry, so Pulumi says so in the plan (and refuses while protected).
+            { parent: this, dependsOn: args.routingPrerequisites ?? [], ...statefulOptions("iotHub", args.stateful) },
         );
 
         this.consumerGroups = (args.consumerGroups ?? []).map(
@@ -234,8 +238,10 @@ export class IotHub extends pulumi.ComponentResource {
                 { resourceGroupName: args.resourceGroupName, resourceName: this.hub.name, keyName: DPS_LINK_POLICY.keyName },
                 { parent: this },
             );
+            // The invoke's result carries no dependency on the hub; the host name does (knownAfter), so
+            // DPS records that it links this hub (creation and deletion order, and the policy pack's link).
             this.dpsLinkConnectionString = pulumi.secret(
-                pulumi.interpolate`HostName=${this.hostName};SharedAccessKeyName=${DPS_LINK_POLICY.keyName};SharedAccessKey=${keys.primaryKey}`,
+                pulumi.interpolate`HostName=${knownAfter(this.hub, this.hostName)};SharedAccessKeyName=${DPS_LINK_POLICY.keyName};SharedAccessKey=${keys.primaryKey}`,
             );
         }
 

@@ -10,3 +10,12 @@ import * as pulumi from "@pulumi/pulumi";
 export function knownAfter<T>(resource: pulumi.Resource, value: T): pulumi.Output<T> {
     return resource.urn.apply(() => value);
 }
+
+/**
+ * `value` (an input that may already be an output, e.g. an ARM id interpolated from known parts)
+ * carrying a dependency on `resource` as well: known at preview when `value` is, and linked to
+ * `resource` in the engine's property dependencies (which the policy pack follows).
+ */
+export function dependingOn<T>(resource: pulumi.Resource, value: pulumi.Input<T>): pulumi.Output<T> {
+    return pulumi.all([resource.urn, value]).apply(([, v]) => v as T);
+}

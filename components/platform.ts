@@ -8,6 +8,10 @@ import { DeviceCertificateAuthorities } from "./deviceCa";
 import { IotHub } from "./iotHub";
 import { ProvisioningService } from "./provisioningService";
 import { EntraApps } from "./entraApps";
+import { PrivateNetwork, type PrivateEndpointTarget } from "./privateNetwork";
+import { Observability, type MonitoredResource } from "./observability";
+import { ThreatProtection } from "./threatProtection";
+import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
 
 /** What the stack exports. Anything that carries a key is a secret. */
 export interface PlatformOutputs {
@@ -26,6 +30,26 @@ export interface PlatformOutputs {
     deviceCaCertificates: pulumi.Output<{ name: string; notAfter: string }[]>;
     /** Generated dev CA private keys (secret): to sign test device certificates. Empty for supplied CAs. */
     devCaPrivateKeys: pulumi.Output<Record<string, string>>;
+    /** The virtual network the private endpoints live in (peer with it to reach the services privately), and which services have one; null without a private network. */
+    privateNetwork: { virtualNetwork: string; endpointSubnet: string; services: string[] } | null;
+    /** Log Analytics workspace that receives all logs and metrics; null without diagnostics. */
+    logAnalyticsWorkspaceName: string | null;
+    /** Metric alert rules that notify the on-call action group. */
+    alertRules: string[];
+    /** Stateful resources Pulumi refuses to delete or replace, and those Azure refuses to delete. */
+    protectedResources: string[];
+    lockedResources: string[];
+}
+
+/**
+ * Former identities of the stateful resources (aliases). Empty while no stateful resource has
+ * been renamed or moved: add the former name or parent here in the same change that renames it
+ * (see components/stateful.ts), so the update moves it instead of replacing it.
+ */
+export const FORMER_IDENTITIES: FormerIdentities = {};
+
+export interface PlatformOptions {
+    formerIdentities?: FormerIdentities;
 }
 
 /**
@@ -33,8 +57,12 @@ export interface PlatformOutputs {
  * routing identity and its Cosmos DB role exist before the hub that routes with it, the hub
  * before the key DPS reads from it.
  */
-export function createPlatform(config: PlatformConfig): PlatformOutputs {
+export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): PlatformOutputs {
     const client = authorization.getClientConfigOutput();
+    const stateful: StatefulProtection = {
+        protect: config.protection.protectStatefulResources,
+        formerIdentities: options.formerIdentities ?? FORMER_IDENTITIES,
+    };
     const foundation = new PlatformFoundation("platform", {
         project: config.project,
         environment: config.environment,
@@ -72,6 +100,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
             ttlDays: config.cosmos.ttlDays,
             writers: [{ name: "hub-routing", principalId: identities.hubRouting.principalId }],
             readers: [{ name: "api", principalId: identities.api.principalId }],
+            stateful,
         },
     );
 
@@ -104,6 +133,7 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
             dataPlaneGrants: [{ name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles }],
             // The routing endpoint is accepted only once the identity can write to the container.
             routingPrerequisites: [identities.hubRouting.identity, store.container, ...store.roleAssignments],
+            stateful,
         },
     );
 
@@ -122,8 +152,88 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
                 allowedIpRanges: config.dps.allowedIpRanges,
                 linkedHub: { location, connectionString: hub.dpsLinkConnectionString },
                 caCertificates: cas.cas,
+                stateful,
             },
         );
+    }
+
+    // Service-side private access. Devices keep the public endpoints unless a stack turns them off.
+    let privateNetwork: PrivateNetwork | undefined;
+    if (config.privateNetwork.enabled) {
+        const targets: PrivateEndpointTarget[] = config.privateNetwork.services.flatMap((service): PrivateEndpointTarget[] => {
+            switch (service) {
+                case "iotHub":
+                    return [{ name: "iot-hub", serviceName: names.iotHub, groupId: "iotHub", serviceId: hub.hub.id }];
+                case "dps":
+                    return provisioning ? [{ name: "dps", serviceName: names.dps, groupId: "iotDps", serviceId: provisioning.dps.id }] : [];
+                case "cosmos":
+                    return [{ name: "cosmos", serviceName: names.cosmos, groupId: "Sql", serviceId: store.account.id }];
+            }
+        });
+        privateNetwork = new PrivateNetwork("private-network", {
+            resourceGroupName: rg,
+            location,
+            tags,
+            networkName: names.virtualNetwork,
+            securityGroupName: names.endpointSecurityGroup,
+            addressSpace: config.privateNetwork.addressSpace,
+            endpointSubnet: config.privateNetwork.endpointSubnet,
+            targets,
+        });
+    }
+
+    // Logs, metrics and alerts on the three services.
+    const monitored: MonitoredResource[] = [
+        { service: "iotHub", resource: hub.hub },
+        ...(provisioning ? [{ service: "dps" as const, resource: provisioning.dps }] : []),
+        { service: "cosmos", resource: store.account },
+    ];
+    const obs = config.observability;
+    let observability: Observability | undefined;
+    if (obs.diagnosticsEnabled || obs.alertsEnabled) {
+        observability = new Observability("observability", {
+            resourceGroupName: rg,
+            location,
+            tags,
+            resources: monitored,
+            ...(obs.diagnosticsEnabled ? { diagnostics: { workspaceName: names.logAnalytics, retentionDays: obs.logRetentionDays } } : {}),
+            ...(obs.alertsEnabled
+                ? {
+                      alerts: {
+                          actionGroupName: names.actionGroup,
+                          shortName: `${config.naming.prefix}-${config.environment}`.slice(0, 12),
+                          emails: obs.alertEmails,
+                          rulePrefix: `${config.naming.prefix}-${config.environment}`,
+                      },
+                  }
+                : {}),
+        });
+    }
+
+    // Defender for IoT and for Cosmos DB.
+    const defense = config.threatProtection;
+    if (defense.defenderForIot || defense.defenderForCosmos) {
+        new ThreatProtection("threat-protection", {
+            resourceGroupName: rg,
+            location,
+            tags,
+            ...(defense.defenderForIot
+                ? { iot: { solutionName: names.iotSecuritySolution, hub: hub.hub, ...(observability?.workspace ? { workspaceId: observability.workspace.id } : {}) } }
+                : {}),
+            ...(defense.defenderForCosmos ? { cosmosAccount: store.account } : {}),
+        });
+    }
+
+    // Azure delete locks on everything that holds state.
+    const statefulResources: LockTarget[] = [
+        { key: "iotHub", resource: hub.hub },
+        ...(provisioning ? [{ key: "dps" as const, resource: provisioning.dps }] : []),
+        { key: "cosmosAccount", resource: store.account },
+        { key: "cosmosDatabase", resource: store.database },
+        { key: "cosmosContainer", resource: store.container },
+    ];
+    if (config.protection.lockStatefulResources) {
+        new DeleteLocks("delete-locks", { targets: statefulResources });
     }
 
     const apps = new EntraApps("entra", {
@@ -147,5 +257,12 @@ export function createPlatform(config: PlatformConfig): PlatformOutputs {
         cosmosContainer: config.cosmos.containerName,
         deviceCaCertificates: pulumi.all(cas.cas.map((c) => pulumi.all([c.notAfter]).apply(([notAfter]) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
+        privateNetwork: privateNetwork
+            ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }
+            : null,
+        logAnalyticsWorkspaceName: observability?.workspace ? names.logAnalytics : null,
+        alertRules: Object.keys(observability?.alerts ?? {}),
+        protectedResources: stateful.protect ? statefulResources.map((r) => r.key) : [],
+        lockedResources: config.protection.lockStatefulResources ? statefulResources.map((r) => r.key) : [],
     };
 }

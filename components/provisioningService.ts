@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dps from "@pulumi/azure-native/deviceprovisioningservices";
 import type { DeviceCa } from "./deviceCa";
+import { statefulOptions, type StatefulProtection } from "./stateful";
 
 export interface ProvisioningServiceArgs {
     dpsName: string;
@@ -20,6 +21,8 @@ export interface ProvisioningServiceArgs {
         connectionString: pulumi.Input<string>;
     };
     caCertificates?: DeviceCa[];
+    /** Pulumi protect and former identities of DPS (it holds the enrollments and registrations). */
+    stateful?: StatefulProtection;
 }
 
 /**
@@ -59,7 +62,7 @@ export class ProvisioningService extends pulumi.ComponentResource {
                     iotHubs: [{ connectionString: pulumi.secret(args.linkedHub.connectionString), location: args.linkedHub.location }],
                 },
             },
-            { parent: this },
+            { parent: this, ...statefulOptions("dps", args.stateful) },
         );
         this.certificates = (args.caCertificates ?? []).map(
             (ca) =>

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as random from "@pulumi/random";
+import { statefulOptions, type StatefulProtection } from "./stateful";
 
 /** Built-in Cosmos DB data-plane roles (not ARM roles). */
 export const COSMOS_DATA_READER = "00000000-0000-0000-0000-000000000001";
@@ -37,6 +38,8 @@ export interface TelemetryStoreArgs {
     writers: DataPrincipal[];
     /** Get Data Reader on the container only (the API). */
     readers: DataPrincipal[];
+    /** Pulumi protect and former identities of the account, database and container (they hold the telemetry). */
+    stateful?: StatefulProtection;
 }
 
 /**
@@ -92,7 +95,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                 ...(mode === "provisioned" ? { capacity: { totalThroughputLimit: args.totalThroughputLimit ?? 4000 } } : {}),
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, ...statefulOptions("cosmosAccount", args.stateful) },
         );
 
         this.database = new cosmosdb.SqlResourceSqlDatabase(
@@ -104,7 +107,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                 resource: { id: args.databaseName },
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, ...statefulOptions("cosmosDatabase", args.stateful) },
         );
 
         this.container = new cosmosdb.SqlResourceSqlContainer(
@@ -122,7 +125,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                 options: mode === "provisioned" ? { autoscaleSettings: { maxThroughput: args.containerMaxThroughput ?? 1000 } } : {},
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, ...statefulOptions("cosmosContainer", args.stateful) },
         );
 
         // Built from known parts, so role and scope are reviewable at preview (the account id is not).

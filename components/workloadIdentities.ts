@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { dependingOn } from "./known";
 
 export interface WorkloadIdentitiesArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -39,7 +40,11 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             );
             return {
                 identity,
-                resourceId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${resourceName}`,
+                // Known at preview, and linked to the identity (so a hub that routes with it is seen to).
+                resourceId: dependingOn(
+                    identity,
+                    pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${resourceName}`,
+                ),
                 principalId: identity.principalId,
                 clientId: identity.clientId,
             };

@@ -40,6 +40,7 @@ export const CONFIG_KEYS = {
     caGeneratedNames: "array",
     caValidityDays: "integer",
     caCertificatePems: "array",
+    caMinimumValidityDays: "integer",
     cosmosCapacityMode: "string",
     cosmosTotalThroughputLimit: "integer",
     cosmosContainerMaxThroughput: "integer",
@@ -53,6 +54,18 @@ export const CONFIG_KEYS = {
     entraOwners: "array",
     mobileRedirectUris: "array",
     apiIotHubRoles: "array",
+    privateNetworkEnabled: "boolean",
+    privateNetworkAddressSpace: "string",
+    privateEndpointSubnet: "string",
+    privateEndpointServices: "array",
+    diagnosticsEnabled: "boolean",
+    logRetentionDays: "integer",
+    alertsEnabled: "boolean",
+    alertEmailReceivers: "array",
+    defenderForIot: "boolean",
+    defenderForCosmos: "boolean",
+    protectStatefulResources: "boolean",
+    lockStatefulResources: "boolean",
 } as const satisfies Record<string, ConfigKind>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -73,9 +86,17 @@ export interface CaCertificate {
     sha256: string;
 }
 
+/**
+ * `minimumValidityDays`: a supplied CA with less validity left is rejected unless its successor is
+ * listed next to it (a rotation); a generated CA is renewed by @pulumi/tls when it enters that window.
+ */
 export type CaConfig =
-    | { source: "generated"; names: string[]; validityDays: number }
-    | { source: "pem"; certificates: CaCertificate[] };
+    | { source: "generated"; names: string[]; validityDays: number; minimumValidityDays: number }
+    | { source: "pem"; certificates: CaCertificate[]; minimumValidityDays: number };
+
+/** The services that can get a private endpoint, by the name used in configuration. */
+export type PrivateEndpointService = "iotHub" | "dps" | "cosmos";
+export const PRIVATE_ENDPOINT_SERVICES: readonly PrivateEndpointService[] = ["iotHub", "dps", "cosmos"];
 
 export interface PlatformConfig {
     project: string;
@@ -122,6 +143,31 @@ export interface PlatformConfig {
         owners: string[];
         mobileRedirectUris: string[];
         apiIotHubRoles: ApiIotHubRole[];
+    };
+    /** Service-side private access: a virtual network with private endpoints for the chosen services. */
+    privateNetwork: {
+        enabled: boolean;
+        addressSpace: string;
+        endpointSubnet: string;
+        /** Deployed services that get a private endpoint (DPS only when dps.enabled). Empty when disabled. */
+        services: PrivateEndpointService[];
+    };
+    observability: {
+        /** Log Analytics workspace plus diagnostic settings (all logs, all metrics) on hub, DPS and Cosmos DB. */
+        diagnosticsEnabled: boolean;
+        logRetentionDays: number;
+        /** Metric alert rules and the action group that mails alertEmails. */
+        alertsEnabled: boolean;
+        alertEmails: string[];
+    };
+    threatProtection: {
+        defenderForIot: boolean;
+        defenderForCosmos: boolean;
+    };
+    /** Guards against losing state by accident: Pulumi protect, and Azure CanNotDelete locks. */
+    protection: {
+        protectStatefulResources: boolean;
+        lockStatefulResources: boolean;
     };
 }
 
@@ -173,6 +219,20 @@ const cidrList = z.array(z.string()).superRefine((list, ctx) => {
     }
 });
 const access = z.enum(["Enabled", "Disabled"], { error: "must be Enabled or Disabled" });
+/** RFC 1918 ranges: the virtual network must not take addresses someone owns on the internet. */
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((t) => {
+    const r = parseCidr(t);
+    if (!r.ok) throw new Error(`unreachable: ${t}`);
+    return r.cidr;
+});
+const privateCidr = z.string().superRefine((v, ctx) => {
+    const r = parseCidr(v);
+    if (!r.ok) ctx.addIssue({ code: "custom", message: r.problem });
+    else if (!RFC1918.some((p) => cidrContains(p, r.cidr))) {
+        ctx.addIssue({ code: "custom", message: `"${v}" is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that does not overlap the networks you peer or connect by VPN` });
+    }
+});
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TAG = /^([A-Za-z][A-Za-z0-9_.-]{0,127})=([^<>%&\\?/]{0,256})$/;
 const CONSUMER_GROUP = /^[A-Za-z0-9._-]{1,50}$/;
@@ -209,6 +269,7 @@ const shape = {
     caGeneratedNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "generated CA names are 1-31 lower-case letters, digits or '-'")).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
     caValidityDays: z.number().int("must be a whole number").min(30, "must be at least 30 days").max(3650, "must be at most 3650 days"),
     caCertificatePems: z.array(z.string()).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
+    caMinimumValidityDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days"),
     cosmosCapacityMode: z.enum(["serverless", "provisioned"], { error: "must be serverless or provisioned" }),
     cosmosTotalThroughputLimit: z.number().int("must be a whole number").min(400, "must be at least 400 RU/s").max(1_000_000, "must be at most 1000000 RU/s"),
     cosmosContainerMaxThroughput: z.number().int("must be a whole number").min(1000, "autoscale maximum must be at least 1000 RU/s").refine((v) => v % 1000 === 0, "autoscale maximum must be a multiple of 1000 RU/s"),
@@ -226,6 +287,18 @@ const shape = {
             error: "each role must be IoTHubDataReader, IoTHubTwinContributor, IoTHubRegistryContributor or IoTHubDataContributor",
         }))
         .min(1, "grant the API at least one IoT Hub data-plane role"),
+    privateNetworkEnabled: z.boolean(),
+    privateNetworkAddressSpace: privateCidr,
+    privateEndpointSubnet: privateCidr,
+    privateEndpointServices: z.array(z.enum(["iotHub", "dps", "cosmos"], { error: "each service must be iotHub, dps or cosmos" })),
+    diagnosticsEnabled: z.boolean(),
+    logRetentionDays: z.number().int("must be a whole number").min(30, "must be at least 30 days (the workspace's included retention)").max(730, "must be at most 730 days (archive older logs instead)"),
+    alertsEnabled: z.boolean(),
+    alertEmailReceivers: z.array(z.string().regex(EMAIL, "each receiver must be an e-mail address such as platform-oncall@contoso.com")).max(10, "list at most 10 addresses; point the rest at a distribution list"),
+    defenderForIot: z.boolean(),
+    defenderForCosmos: z.boolean(),
+    protectStatefulResources: z.boolean(),
+    lockStatefulResources: z.boolean(),
 } satisfies Record<ConfigKey, z.ZodType>;
 
 type Parsed = { [K in ConfigKey]: z.infer<(typeof shape)[K]> };
@@ -236,6 +309,7 @@ export const NAME_LIMITS = {
     dps: { min: 3, max: 64 },
     cosmos: { min: 3, max: 44 },
     resourceGroup: { min: 1, max: 90 },
+    logAnalytics: { min: 4, max: 63 },
 } as const;
 
 /** Stable, config-derived suffix that makes global names unique (names must be known at preview). */
@@ -253,6 +327,11 @@ export function serviceNames(prefix: string, environment: string, suffix: string
         cosmos: `cosmos-${base}-${suffix}`,
         hubIdentity: `id-${base}-hub-routing`,
         apiIdentity: `id-${base}-api`,
+        virtualNetwork: `vnet-${base}`,
+        endpointSecurityGroup: `nsg-${base}-private-endpoints`,
+        logAnalytics: `log-${base}-${suffix}`,
+        actionGroup: `ag-${base}-oncall`,
+        iotSecuritySolution: `defender-iot-${base}`,
     };
 }
 
@@ -306,11 +385,15 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
             add("caGeneratedNames", "is empty while devices attest with X.509: name at least one CA to generate, e.g. [\"root-1\"]");
         }
         if (new Set(c.caGeneratedNames).size !== c.caGeneratedNames.length) add("caGeneratedNames", "lists a name twice");
+        if (c.caValidityDays <= c.caMinimumValidityDays) {
+            add("caMinimumValidityDays", `(${c.caMinimumValidityDays}) must be below caValidityDays (${c.caValidityDays}): a generated CA is renewed once it has fewer than caMinimumValidityDays left, so it would be renewed on every update; lower caMinimumValidityDays or raise caValidityDays`);
+        }
     } else {
         if (c.caGeneratedNames.length > 0) add("caGeneratedNames", 'is set while caCertificateSource is "pem"; remove it (the CAs come from caCertificatePems)');
         if (x509 && c.caCertificatePems.length === 0) {
             add("caCertificatePems", "is empty while devices attest with X.509 and caCertificateSource is \"pem\": add the PEM of the CA that signs device certificates (e.g. `pulumi config set --path 'caCertificatePems[0]' \"$(cat root.pem)\"`)");
         }
+        const parsedAt: number[] = [];
         c.caCertificatePems.forEach((pem, i) => {
             let cert: X509Certificate;
             try {
@@ -327,6 +410,20 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
             const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? "ca";
             const slug = cn.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "ca";
             certificates.push({ name: `${slug}-${sha256.slice(0, 8)}`, pem, secret: false, subject: cert.subject.replace(/\n/g, ", "), notAfter, sha256 });
+            parsedAt.push(i);
+        });
+        // A CA inside the minimum validity window is accepted only next to its successor (a rotation
+        // in progress); on its own it would leave the fleet without a trusted CA when it expires.
+        const minDays = c.caMinimumValidityDays;
+        const fresh = certificates.filter((x) => daysUntil(x.notAfter) >= minDays);
+        certificates.forEach((x, k) => {
+            const left = daysUntil(x.notAfter);
+            if (left < 0 || left >= minDays || fresh.length > 0) return;
+            add(
+                "caCertificatePems",
+                `[${parsedAt[k]}] (${x.subject}) expires on ${x.notAfter.toISOString().slice(0, 10)}, ${left} days from now, inside caMinimumValidityDays (${minDays}) and no successor is listed: ` +
+                    "add the next CA as a second entry and move devices to it (docs/CERTIFICATE-ROTATION.md), or lower caMinimumValidityDays if you accept the risk",
+            );
         });
     }
     // Cosmos DB.
@@ -340,6 +437,34 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
     if (c.cosmosPublicNetworkAccess === "Enabled" && c.cosmosAllowedIpRanges.length === 0) {
         add("cosmosAllowedIpRanges", "is empty while cosmosPublicNetworkAccess is Enabled: list the operator ranges allowed through the Cosmos DB firewall, or set cosmosPublicNetworkAccess to Disabled");
     }
+    // Private network: which services are reachable only from the virtual network.
+    const endpointServices = new Set(c.privateEndpointServices);
+    if (endpointServices.size !== c.privateEndpointServices.length) add("privateEndpointServices", "lists a service twice");
+    if (c.privateNetworkEnabled) {
+        if (endpointServices.size === 0) {
+            add("privateEndpointServices", "is empty while privateNetworkEnabled is true: list the services that get a private endpoint (iotHub, dps, cosmos), or set privateNetworkEnabled to false");
+        }
+        const space = parseCidr(c.privateNetworkAddressSpace);
+        const subnet = parseCidr(c.privateEndpointSubnet);
+        if (space.ok && subnet.ok) {
+            if (!cidrContains(space.cidr, subnet.cidr)) {
+                add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); choose a range inside it`);
+            } else if (subnet.cidr.prefix > 28) {
+                add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" is too small: Azure reserves five addresses in every subnet and each private endpoint takes one per service host name (Cosmos DB one per region); use a /28 or larger`);
+            }
+        }
+    }
+    const reachesPrivately = (s: PrivateEndpointService) => c.privateNetworkEnabled && endpointServices.has(s);
+    const unreachable = (service: string, endpoint: PrivateEndpointService, key: ConfigKey) =>
+        add(key, `is Disabled but ${service} gets no private endpoint, so nothing could reach it: set privateNetworkEnabled to true with ${endpoint} in privateEndpointServices, or set ${key} to Enabled with an IP allow list`);
+    if (c.iotHubPublicNetworkAccess === "Disabled" && !reachesPrivately("iotHub")) unreachable("the IoT hub", "iotHub", "iotHubPublicNetworkAccess");
+    if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Disabled" && !reachesPrivately("dps")) unreachable("the provisioning service", "dps", "dpsPublicNetworkAccess");
+    if (c.cosmosPublicNetworkAccess === "Disabled" && !reachesPrivately("cosmos")) unreachable("the Cosmos DB account", "cosmos", "cosmosPublicNetworkAccess");
+    // Observability.
+    if (c.alertsEnabled && c.alertEmailReceivers.length === 0) {
+        add("alertEmailReceivers", "is empty while alertsEnabled is true: list who is told when an alert fires (e.g. platform-oncall@contoso.com), or set alertsEnabled to false");
+    }
+    if (new Set(c.alertEmailReceivers.map((e) => e.toLowerCase())).size !== c.alertEmailReceivers.length) add("alertEmailReceivers", "lists an address twice");
     // Entra ID.
     if (c.entraOwners.length === 0) {
         add("entraOwners", "is empty: list at least one Entra object id (two are better) that owns the API and mobile app registrations, so someone can manage them besides the deploying identity");
@@ -359,6 +484,11 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
         }
     }
     return certificates;
+}
+
+/** Whole days from now until `when` (negative once it has passed). */
+export function daysUntil(when: Date, now = new Date()): number {
+    return Math.floor((when.getTime() - now.getTime()) / 86_400_000);
 }
 
 function redirectUriProblem(uri: string, prod: boolean): string | undefined {
@@ -439,8 +569,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         },
         ca:
             c.caCertificateSource === "generated"
-                ? { source: "generated", names: c.caGeneratedNames, validityDays: c.caValidityDays }
-                : { source: "pem", certificates: certificates.map((x) => ({ ...x, secret: pemSecret })) },
+                ? { source: "generated", names: c.caGeneratedNames, validityDays: c.caValidityDays, minimumValidityDays: c.caMinimumValidityDays }
+                : { source: "pem", certificates: certificates.map((x) => ({ ...x, secret: pemSecret })), minimumValidityDays: c.caMinimumValidityDays },
         cosmos: {
             capacityMode: c.cosmosCapacityMode,
             totalThroughputLimit: c.cosmosTotalThroughputLimit,
@@ -458,6 +588,21 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             mobileRedirectUris: c.mobileRedirectUris,
             apiIotHubRoles: [...new Set(c.apiIotHubRoles)],
         },
+        privateNetwork: {
+            enabled: c.privateNetworkEnabled,
+            addressSpace: canonicalCidr(c.privateNetworkAddressSpace),
+            endpointSubnet: canonicalCidr(c.privateEndpointSubnet),
+            // In configuration order; DPS only when the stack deploys it.
+            services: c.privateNetworkEnabled ? PRIVATE_ENDPOINT_SERVICES.filter((s) => c.privateEndpointServices.includes(s) && (s !== "dps" || c.dpsEnabled)) : [],
+        },
+        observability: {
+            diagnosticsEnabled: c.diagnosticsEnabled,
+            logRetentionDays: c.logRetentionDays,
+            alertsEnabled: c.alertsEnabled,
+            alertEmails: c.alertsEnabled ? c.alertEmailReceivers : [],
+        },
+        threatProtection: { defenderForIot: c.defenderForIot, defenderForCosmos: c.defenderForCosmos },
+        protection: { protectStatefulResources: c.protectStatefulResources, lockStatefulResources: c.lockStatefulResources },
     };
 }
 

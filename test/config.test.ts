@@ -2,6 +2,7 @@
  * Configuration: what each stack resolves to, and every rejection a user can hit, with its
  * message naming the key and the fix. Problems are reported together, before any resource.
  */
+import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey, type RawConfig } from "../config/schema";
@@ -28,7 +29,7 @@ function rejects(stack: string, overrides: Record<string, unknown>, key: ConfigK
     const found = problems(stack, overrides);
     assert.ok(
         found.some((p) => p.startsWith(`${key}: `) && fragment.test(p)),
-        `expected a problem on ${key} matching ${fragment}, got:\n${found.join("\n")}`,
+        `expected a problem on ${key} matching ${String(fragment)}, got:\n${found.join("\n")}`,
     );
 }
 
@@ -143,6 +144,103 @@ describe("configuration rejections name the key and the fix", () => {
     it("reports every problem at once", () => {
         const found = problems("dev", { iotHubSku: "S9", entraOwners: [], iotHubMinTlsVersion: "1.0", dpsAllowedIpRanges: ["x"] });
         for (const key of ["iotHubSku", "iotHubMinTlsVersion", "dpsAllowedIpRanges"]) assert.ok(found.some((p) => p.startsWith(`${key}:`)), `${key} missing from ${found.join("; ")}`);
+    });
+});
+
+/** An earlier CA of the same PKI (public certificate only; valid until 2034-11-19). */
+const PREVIOUS_CA = `-----BEGIN CERTIFICATE-----
+MIICGzCCAaCgAwIBAgIUaWsve/5tJ7A4m4y9UZbdqKA1R64wCgYIKoZIzj0EAwMw
+PDEQMA4GA1UECgwHQ29udG9zbzEoMCYGA1UEAwwfQ29udG9zbyBJb1QgRGV2aWNl
+IFJvb3QgQ0EgMjAyNDAeFw0yNjExMjEyMzMyNDRaFw0zNDExMTkyMzMyNDRaMDwx
+EDAOBgNVBAoMB0NvbnRvc28xKDAmBgNVBAMMH0NvbnRvc28gSW9UIERldmljZSBS
+b290IENBIDIwMjQwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAASdtWjhZB5BC7TUpfp/
+KN/WtuFb6IeFQN0BYV93WMcGNguthxqoXVpB9afcUlfJD+6W2uQ+FN1IrIzXM4NU
+FabSkg7czTtAkUbHLvL+eItJRmhHgyHN3XAclzkvT/oVbEGjYzBhMB0GA1UdDgQW
+BBSdmkCyCgpDOWojDKy3dqtAg6Fe8jAfBgNVHSMEGDAWgBSdmkCyCgpDOWojDKy3
+dqtAg6Fe8jAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjO
+PQQDAwNpADBmAjEA9wntTV69PiW3XolAnGn+xDBQHQ5ybK2r35wgLsn1e13bdNYg
+mrc/6DbLn7Cz8jnpAjEA6D77MsGcet3AHTwXD5MEeTWPsU4L2Tr2Fqir56SWd8Ev
+0htmZ9JXmznMe2WMjXkV
+-----END CERTIFICATE-----
+`;
+
+describe("production posture: private network, observability, threat protection, protection", () => {
+    it("prod gets all of it; dev gets logs only", () => {
+        const prod = parseConfig(raw("prod"));
+        assert.deepEqual(prod.privateNetwork, { enabled: true, addressSpace: "10.60.0.0/16", endpointSubnet: "10.60.1.0/24", services: ["iotHub", "dps", "cosmos"] });
+        assert.deepEqual(prod.observability, { diagnosticsEnabled: true, logRetentionDays: 365, alertsEnabled: true, alertEmails: ["platform-oncall@contoso.com", "iot-operations@contoso.com"] });
+        assert.deepEqual(prod.threatProtection, { defenderForIot: true, defenderForCosmos: true });
+        assert.deepEqual(prod.protection, { protectStatefulResources: true, lockStatefulResources: true });
+        assert.equal(prod.ca.minimumValidityDays, 90);
+        const dev = parseConfig(raw("dev"));
+        assert.equal(dev.privateNetwork.enabled, false);
+        assert.deepEqual(dev.privateNetwork.services, [], "no endpoints without the network");
+        assert.deepEqual(dev.observability, { diagnosticsEnabled: true, logRetentionDays: 30, alertsEnabled: false, alertEmails: [] });
+        assert.deepEqual(dev.threatProtection, { defenderForIot: false, defenderForCosmos: false });
+        assert.deepEqual(dev.protection, { protectStatefulResources: false, lockStatefulResources: false });
+    });
+    it("a DPS endpoint is only planned when the stack deploys DPS", () => {
+        const c = parseConfig(raw("prod", { dpsEnabled: false, iotHubDisableLocalAuth: true }));
+        assert.deepEqual(c.privateNetwork.services, ["iotHub", "cosmos"]);
+    });
+    it("rejects address ranges that are not private, malformed, or do not fit", () => {
+        rejects("prod", { privateNetworkAddressSpace: "8.8.0.0/16" }, "privateNetworkAddressSpace", /not a private \(RFC 1918\) range/);
+        rejects("prod", { privateNetworkAddressSpace: "10.60.0.5/16" }, "privateNetworkAddressSpace", /host bits set/);
+        rejects("prod", { privateEndpointSubnet: "10.61.1.0/24" }, "privateEndpointSubnet", /lies outside privateNetworkAddressSpace \(10\.60\.0\.0\/16\)/);
+        rejects("prod", { privateEndpointSubnet: "10.60.1.0/29" }, "privateEndpointSubnet", /too small.*use a \/28 or larger/);
+    });
+    it("rejects unknown, duplicate or missing private endpoint services", () => {
+        rejects("prod", { privateEndpointServices: ["iotHub", "storage"] }, "privateEndpointServices", /iotHub, dps or cosmos/);
+        rejects("prod", { privateEndpointServices: ["cosmos", "cosmos"] }, "privateEndpointServices", /lists a service twice/);
+        rejects("prod", { privateEndpointServices: [], cosmosPublicNetworkAccess: "Enabled", cosmosAllowedIpRanges: ["198.51.100.0/24"] }, "privateEndpointServices", /is empty while privateNetworkEnabled is true/);
+    });
+    it("rejects a service with public access off that nothing could reach", () => {
+        rejects("prod", { privateNetworkEnabled: false }, "cosmosPublicNetworkAccess", /is Disabled but the Cosmos DB account gets no private endpoint.*set privateNetworkEnabled to true with cosmos in privateEndpointServices/);
+        rejects("prod", { iotHubPublicNetworkAccess: "Disabled", privateEndpointServices: ["dps", "cosmos"] }, "iotHubPublicNetworkAccess", /the IoT hub gets no private endpoint/);
+        rejects("prod", { dpsPublicNetworkAccess: "Disabled", privateEndpointServices: ["iotHub", "cosmos"] }, "dpsPublicNetworkAccess", /the provisioning service gets no private endpoint/);
+        // The same with the endpoint in place is a valid, fully private stack.
+        assert.doesNotThrow(() => parseConfig(raw("prod", { iotHubPublicNetworkAccess: "Disabled", dpsPublicNetworkAccess: "Disabled" })));
+    });
+    it("rejects alerts nobody receives, malformed addresses and retention out of range", () => {
+        rejects("prod", { alertEmailReceivers: [] }, "alertEmailReceivers", /is empty while alertsEnabled is true/);
+        rejects("prod", { alertEmailReceivers: ["oncall"] }, "alertEmailReceivers", /must be an e-mail address/);
+        rejects("prod", { alertEmailReceivers: ["a@contoso.com", "A@contoso.com"] }, "alertEmailReceivers", /lists an address twice/);
+        rejects("dev", { logRetentionDays: 7 }, "logRetentionDays", /at least 30 days/);
+        rejects("dev", { logRetentionDays: 1000 }, "logRetentionDays", /at most 730 days/);
+        assert.doesNotThrow(() => parseConfig(raw("dev", { alertEmailReceivers: [] })), "no receivers needed without alerts");
+    });
+    it("rejects switches that are not booleans", () => {
+        rejects("prod", { protectStatefulResources: "yes" }, "protectStatefulResources", /expected boolean/i);
+        rejects("prod", { lockStatefulResources: 1 }, "lockStatefulResources", /expected boolean/i);
+        rejects("prod", { defenderForIot: "on" }, "defenderForIot", /expected boolean/i);
+    });
+});
+
+describe("CA validity window", () => {
+    const daysLeft = (pem: string) => Math.floor((new Date(new X509Certificate(pem).validTo).getTime() - Date.now()) / 86_400_000);
+    const current = (JSON.parse(readStackConfig("prod").values["secure-iot-platform:caCertificatePems"]) as string[])[0];
+    // A window the previous CA is inside of and the current CA (valid two years longer) is not.
+    const window = daysLeft(PREVIOUS_CA) + 100;
+    it("the fixtures stay meaningful", () => {
+        assert.ok(daysLeft(PREVIOUS_CA) > 0 && daysLeft(current) >= window && window <= 3650, "regenerate PREVIOUS_CA if it no longer expires before the prod CA");
+    });
+    it("rejects a CA that expires too soon when it stands alone", () => {
+        rejects(
+            "prod",
+            { caCertificatePems: [PREVIOUS_CA], caMinimumValidityDays: window },
+            "caCertificatePems",
+            new RegExp(`\\[0\\] \\(O=Contoso, CN=Contoso IoT Device Root CA 2024\\) expires on 2034-11-19, ${daysLeft(PREVIOUS_CA)} days from now, inside caMinimumValidityDays \\(${window}\\) and no successor is listed: add the next CA as a second entry`),
+        );
+    });
+    it("accepts it during a rotation, next to its successor", () => {
+        const c = parseConfig(raw("prod", { caCertificatePems: [PREVIOUS_CA, current], caMinimumValidityDays: window }));
+        assert.ok(c.ca.source === "pem");
+        assert.deepEqual(c.ca.certificates.map((x) => x.notAfter.toISOString().slice(0, 10)), ["2034-11-19", "2036-11-18"]);
+    });
+    it("rejects a window out of range, and one a generated CA would always be inside of", () => {
+        rejects("prod", { caMinimumValidityDays: 0 }, "caMinimumValidityDays", /at least 1 day/);
+        rejects("prod", { caMinimumValidityDays: 4000 }, "caMinimumValidityDays", /at most 3650 days/);
+        rejects("dev", { caMinimumValidityDays: 365 }, "caMinimumValidityDays", /\(365\) must be below caValidityDays \(365\).*renewed on every update/);
     });
 });
 

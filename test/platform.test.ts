@@ -73,6 +73,7 @@ describe("IoT Hub", () => {
         assert.match(hubIdentity.userAssignedIdentities[0], new RegExp(`/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identityName}$`));
         assert.equal(properties.routing.endpoints.cosmosDBSqlContainers[0].identity.userAssignedIdentity, hubIdentity.userAssignedIdentities[0]);
         const writer = one(run, SQL_ROLE, "writer-hub-routing");
+        assert.ok((hub.propertyDependencies.identity ?? []).includes(identity.urn), "the hub's identity input is linked to the identity resource");
         assert.ok(hub.dependencies.includes(identity.urn), "hub waits for its identity");
         assert.ok(hub.dependencies.includes(writer.urn), "hub waits for the identity's Cosmos DB role");
     });
@@ -121,6 +122,12 @@ describe("Device Provisioning Service", () => {
         assert.ok(isSecretWire(link.connectionString), "the connection string is a secret");
         const hubName = reveal(one(runs.prodUp, HUB).inputs).resourceName;
         assert.equal(link.connectionString.value, `HostName=${hubName}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=${MOCK_KEY}`);
+    });
+    it("records the hub it links: its properties depend on the hub, so it is created after and deleted before it", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const dps = one(run, DPS);
+            assert.deepEqual(dps.propertyDependencies.properties, [one(run, HUB).urn], run.stack);
+        }
     });
     it("is not readable from a hub that does not exist yet: the link is unknown at preview", () => {
         const [link] = (one(runs.devPreview, DPS).inputs as any).properties.iotHubs;
@@ -261,7 +268,7 @@ describe("stack outputs and secrets", () => {
         }
     });
     it("the generated dev CA key leaves only as a secret", () => {
-        const outputs = runs.devUp.outputs as Record<string, unknown>;
+        const outputs = runs.devUp.outputs;
         assert.ok(isSecretWire(outputs.devCaPrivateKeys));
         assert.match(reveal(outputs.devCaPrivateKeys)["dev-root-1"], /BEGIN PRIVATE KEY/);
         assert.deepEqual(plainOccurrences(outputs, "PRIVATE KEY"), []);

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/schema";
 import { runStack } from "./offline/harness";
 import { listStacks } from "./offline/stackConfig";
-import { describe, show } from "./offline/describe";
+import { at, describe, show } from "./offline/describe";
 import type { CapturedResource, StackRun } from "./offline/types";
 
 export function renderPlan(run: StackRun): string {
@@ -22,21 +22,53 @@ export function renderPlan(run: StackRun): string {
         children.set(r.parent, list);
     }
     const custom = run.resources.filter((r) => r.custom);
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const lookup = (urn: string) => byUrn.get(urn);
     out.push(`Offline plan of stack "${run.stack}" (${run.preview ? "preview" : "update"} modelled under mocks; no cloud calls)`);
     out.push(`${custom.length} resources to create in ${run.resources.length - custom.length} components`);
     out.push("");
     const walk = (r: CapturedResource, depth: number) => {
         const pad = "    ".repeat(depth);
-        const flags = [r.protect ? "protected" : ""].filter(Boolean).join(", ");
+        const former = formerIdentities(r);
+        const flags = [r.protect ? "protected" : "", locks.has(r.urn) ? "delete-locked" : "", former.length > 0 ? `aliases: ${former.join(", ")}` : ""].filter(Boolean).join(", ");
         out.push(`${pad}${r.custom ? "+ " : ""}${r.type}  ${r.name}${flags ? `  [${flags}]` : ""}`);
-        for (const [k, v] of describe(r)) out.push(`${pad}      ${k}: ${v}`);
+        for (const [k, v] of describe(r, lookup)) out.push(`${pad}      ${k}: ${v}`);
         for (const c of (children.get(r.urn) ?? []).sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))) walk(c, depth + 1);
     };
+    // Resources a CanNotDelete lock points at (through the lock's scope).
+    const locks = new Set(
+        run.resources
+            .filter((r) => /^azure-native:authorization:ManagementLock/.test(r.type) && at(r.inputs, "level") === "CanNotDelete")
+            .flatMap((r) => r.propertyDependencies.scope ?? []),
+    );
     for (const root of children.get("") ?? []) walk(root, 0);
     out.push("");
     out.push("Outputs:");
     for (const [k, v] of Object.entries(run.outputs).sort(([a], [b]) => a.localeCompare(b))) out.push(`    ${k}: ${show(v)}`);
     return out.join("\n");
+}
+
+/**
+ * Aliases the program gave a resource (former names or parents), as opposed to the type aliases
+ * every azure-native class registers for its older API versions and module names.
+ */
+export function formerIdentities(r: CapturedResource): string[] {
+    const out: string[] = [];
+    for (const a of r.aliases as { urn?: string; spec?: { name?: string; type?: string; parenturn?: string; noparent?: boolean } }[]) {
+        if (a.urn) {
+            out.push(a.urn);
+            continue;
+        }
+        const spec = a.spec;
+        if (!spec) continue;
+        const formerParent = spec.parenturn !== undefined && spec.parenturn !== "" && spec.parenturn !== r.parent ? spec.parenturn : undefined;
+        if (!spec.name && !spec.noparent && (spec.type || formerParent === undefined)) continue;
+        const name = spec.name || r.name;
+        if (spec.noparent) out.push(`${name} (no parent)`);
+        else if (formerParent !== undefined) out.push(`${name} under ${formerParent.slice(formerParent.lastIndexOf("::") + 2)}`);
+        else out.push(name);
+    }
+    return out;
 }
 
 async function main(): Promise<number> {

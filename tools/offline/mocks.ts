@@ -3,6 +3,7 @@
  * every value the service computes (ids, principal ids, client ids, keys, id scopes) is unknown;
  * in an update those values exist, and the mocks make plausible ones, deterministically.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the mocks read and echo untyped wire values of every resource type */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./types";
@@ -44,9 +45,60 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
                 documentEndpoint: `https://${inputs.accountName}.documents.azure.com:443/`,
             };
         case "azure-native:cosmosdb:SqlResourceSqlDatabase":
-            return { name: inputs.databaseName };
+            return {
+                name: inputs.databaseName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.DocumentDB/databaseAccounts/${inputs.accountName}/sqlDatabases/${inputs.databaseName}`,
+            };
         case "azure-native:cosmosdb:SqlResourceSqlContainer":
-            return { name: inputs.containerName };
+            return {
+                name: inputs.containerName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.DocumentDB/databaseAccounts/${inputs.accountName}/sqlDatabases/${inputs.databaseName}/sqlContainers/${inputs.containerName}`,
+            };
+        case "azure-native:network:NetworkSecurityGroup":
+            return { name: inputs.networkSecurityGroupName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkSecurityGroups/${inputs.networkSecurityGroupName}` };
+        case "azure-native:network:VirtualNetwork": {
+            const id = `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${inputs.virtualNetworkName}`;
+            return {
+                name: inputs.virtualNetworkName,
+                id,
+                subnets: (inputs.subnets ?? []).map((sn: { name: string }) => ({ ...sn, id: `${id}/subnets/${sn.name}` })),
+            };
+        }
+        case "azure-native:network:PrivateEndpoint":
+            return {
+                name: inputs.privateEndpointName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${inputs.privateEndpointName}`,
+            };
+        case "azure-native:network:PrivateDnsZoneGroup":
+            return {
+                name: inputs.privateDnsZoneGroupName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${inputs.privateEndpointName}/privateDnsZoneGroups/${inputs.privateDnsZoneGroupName}`,
+            };
+        case "azure-native:privatedns:PrivateZone":
+            return { name: inputs.privateZoneName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateDnsZones/${inputs.privateZoneName}` };
+        case "azure-native:privatedns:VirtualNetworkLink":
+            return {
+                name: inputs.virtualNetworkLinkName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateDnsZones/${inputs.privateZoneName}/virtualNetworkLinks/${inputs.virtualNetworkLinkName}`,
+            };
+        case "azure-native:operationalinsights:Workspace":
+            return {
+                name: inputs.workspaceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.OperationalInsights/workspaces/${inputs.workspaceName}`,
+                customerId: uuid(`${seed}/customer`),
+            };
+        case "azure-native:monitor:DiagnosticSetting":
+            return { id: `${inputs.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${inputs.name}` };
+        case "azure-native:monitor:ActionGroup":
+            return { name: inputs.actionGroupName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Insights/actionGroups/${inputs.actionGroupName}` };
+        case "azure-native:monitor:MetricAlert":
+            return { name: inputs.ruleName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Insights/metricAlerts/${inputs.ruleName}` };
+        case "azure-native:security:IotSecuritySolution":
+            return { name: inputs.solutionName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Security/iotSecuritySolutions/${inputs.solutionName}` };
+        case "azure-native:security:AdvancedThreatProtection":
+            return { name: inputs.settingName, id: `${inputs.resourceId}/providers/Microsoft.Security/advancedThreatProtectionSettings/${inputs.settingName}` };
+        case "azure-native:authorization:ManagementLockByScope":
+            return { name: inputs.lockName, id: `${inputs.scope}/providers/Microsoft.Authorization/locks/${inputs.lockName}` };
         case "azure-native:iothub:IotHubResource":
             return {
                 name: inputs.resourceName,
@@ -105,7 +157,7 @@ export function platformMocks(preview: boolean): pulumi.runtime.Mocks {
                 return { id: "", state: { ...args.inputs, ...unknownAtPreview(args.type, args.inputs) } };
             }
             const extra = computed(args.type, args.name, args.inputs);
-            const id = (extra.id as string | undefined) ?? `${args.type.split(":").pop()}-${args.name}-id`;
+            const id = (extra.id as string | undefined) ?? `${args.type.slice(args.type.lastIndexOf(":") + 1)}-${args.name}-id`;
             return { id, state: { ...args.inputs, ...extra } };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
