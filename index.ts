@@ -7,6 +7,7 @@ const platform = createPlatform(loadPlatformConfig());
 
 export const resourceGroupName = platform.resourceGroupName;
 export const iotHubHostName = platform.iotHubHostName;
+export const iotHubBuiltInEndpointFqdn = platform.iotHubBuiltInEndpointFqdn;
 export const dpsIdScope = platform.dpsIdScope;
 export const dpsGlobalEndpoint = platform.dpsGlobalEndpoint;
 export const apiClientId = platform.apiClientId;

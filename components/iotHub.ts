@@ -96,6 +96,12 @@ export class IotHub extends pulumi.ComponentResource {
     public readonly certificates: iothub.Certificate[];
     public readonly roleAssignments: authorization.RoleAssignment[];
     /**
+     * FQDN of the built-in Event Hubs-compatible endpoint (the fallback route and the consumer
+     * groups use it). Azure picks it at creation. With restricted egress the built-in endpoint is
+     * not exempt: its FQDN must be added to the allowed list after the first deployment.
+     */
+    public readonly builtInEndpointFqdn: pulumi.Output<string>;
+    /**
      * Connection string of the dps-link policy (secret), read after the hub exists; undefined
      * when DPS does not link by key.
      */
@@ -245,6 +251,9 @@ export class IotHub extends pulumi.ComponentResource {
             );
         }
 
-        this.registerOutputs({ hostName: this.hostName, hubId: this.hub.id });
+        this.builtInEndpointFqdn = this.hub.properties.apply((p) =>
+            (p.eventHubEndpoints?.["events"]?.endpoint ?? "").replace(/^sb:\/\//, "").replace(/\/$/, ""),
+        );
+        this.registerOutputs({ hostName: this.hostName, hubId: this.hub.id, builtInEndpointFqdn: this.builtInEndpointFqdn });
     }
 }

@@ -17,6 +17,8 @@ import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProte
 export interface PlatformOutputs {
     resourceGroupName: pulumi.Output<string>;
     iotHubHostName: pulumi.Output<string>;
+    /** Add to iotHubAllowedFqdns after the first deployment when egress is restricted. */
+    iotHubBuiltInEndpointFqdn: pulumi.Output<string>;
     dpsIdScope: pulumi.Output<string> | undefined;
     dpsGlobalEndpoint: string | undefined;
     apiClientId: pulumi.Output<string>;
@@ -245,6 +247,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     return {
         resourceGroupName: foundation.resourceGroupName,
         iotHubHostName: pulumi.output(hub.hostName),
+        iotHubBuiltInEndpointFqdn: hub.builtInEndpointFqdn,
         dpsIdScope: provisioning?.idScope,
         dpsGlobalEndpoint: provisioning?.globalEndpoint,
         apiClientId: apps.api.clientId,

@@ -61,5 +61,20 @@ export function readRawConfig(): RawConfig {
 
 /** Reads and validates the configuration; throws a ConfigError listing every problem. */
 export function loadPlatformConfig(): PlatformConfig {
-    return parseConfig(readRawConfig());
+    const config = parseConfig(readRawConfig());
+    for (const warning of configWarnings(config)) void pulumi.log.warn(warning);
+    return config;
+}
+
+/** Valid but incomplete settings the user should act on; they do not stop the deployment. */
+export function configWarnings(config: PlatformConfig): string[] {
+    const warnings: string[] = [];
+    if (config.iotHub.restrictOutboundNetworkAccess && !config.iotHub.extraAllowedFqdns.some((f) => f.endsWith(".servicebus.windows.net"))) {
+        warnings.push(
+            "iotHubAllowedFqdns does not list the hub's built-in endpoint: with restricted egress, the fallback route and consumer groups " +
+                "receive nothing until it does. After the first `pulumi up`, run " +
+                "`pulumi config set --path 'iotHubAllowedFqdns[0]' \"$(pulumi stack output iotHubBuiltInEndpointFqdn)\"` and `pulumi up` again.",
+        );
+    }
+    return warnings;
 }

@@ -6,7 +6,7 @@ import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey, type RawConfig } from "../config/schema";
-import { rawConfigFrom } from "../config/load";
+import { configWarnings, rawConfigFrom } from "../config/load";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
 import { runStack } from "../tools/offline/harness";
 
@@ -241,6 +241,16 @@ describe("CA validity window", () => {
         rejects("prod", { caMinimumValidityDays: 0 }, "caMinimumValidityDays", /at least 1 day/);
         rejects("prod", { caMinimumValidityDays: 4000 }, "caMinimumValidityDays", /at most 3650 days/);
         rejects("dev", { caMinimumValidityDays: 365 }, "caMinimumValidityDays", /\(365\) must be below caValidityDays \(365\).*renewed on every update/);
+    });
+});
+
+describe("configuration warnings", () => {
+    it("restricted egress without the built-in endpoint's FQDN warns with the commands that fix it", () => {
+        const [w] = configWarnings(parseConfig(raw("prod")));
+        assert.match(w, /iotHubAllowedFqdns does not list the hub's built-in endpoint.*pulumi stack output iotHubBuiltInEndpointFqdn/);
+        const fixed = parseConfig(raw("prod", { iotHubAllowedFqdns: ["iothub-ns-iot-fleet-pr-4242424-0a1b2c3d4e.servicebus.windows.net"] }));
+        assert.deepEqual(configWarnings(fixed), []);
+        assert.deepEqual(configWarnings(parseConfig(raw("prod", { iotHubRestrictOutboundNetworkAccess: false }))), []);
     });
 });
 

@@ -250,6 +250,13 @@ describe("creation order Azure needs", () => {
 });
 
 describe("stack outputs and secrets", () => {
+    it("export the built-in endpoint's FQDN, which restricted egress must list after the first up", async () => {
+        const fqdn = reveal(runs.prodUp.outputs).iotHubBuiltInEndpointFqdn;
+        assert.match(fqdn, /^iothub-ns-[a-z0-9-]+\.servicebus\.windows\.net$/);
+        assert.equal(unknownPaths(runs.prodPreview.outputs.iotHubBuiltInEndpointFqdn).length, 1, "unknown until Azure creates the hub");
+        const second = await runStack("prod", { config: { iotHubAllowedFqdns: [fqdn] } });
+        assert.ok(reveal(one(second, HUB).inputs).properties.allowedFqdnList.includes(fqdn));
+    });
     it("export what clients and operators need", () => {
         const o = reveal(runs.prodUp.outputs);
         assert.match(o.iotHubHostName, /^iot-fleet-prod-[0-9a-f]{6}\.azure-devices\.net$/);

@@ -103,7 +103,16 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
             return {
                 name: inputs.resourceName,
                 id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Devices/IotHubs/${inputs.resourceName}`,
-                properties: { ...(inputs.properties ?? {}), hostName: `${inputs.resourceName}.azure-devices.net` },
+                properties: {
+                    ...(inputs.properties ?? {}),
+                    hostName: `${inputs.resourceName}.azure-devices.net`,
+                    eventHubEndpoints: {
+                        events: {
+                            ...(inputs.properties?.eventHubEndpoints?.events ?? {}),
+                            endpoint: `sb://iothub-ns-${String(inputs.resourceName).slice(0, 20)}-4242424-0a1b2c3d4e.servicebus.windows.net/`,
+                        },
+                    },
+                },
             };
         case "azure-native:deviceprovisioningservices:IotDpsResource":
             return {
@@ -133,6 +142,17 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
     }
 }
 
+/** The given inputs, with every value the service adds (at any depth) unknown. */
+function unknownWhereComputed(given: any, computedValue: any): any {
+    if (given === null || typeof given !== "object" || Array.isArray(given)) return given;
+    const out: Record<string, unknown> = { ...given };
+    for (const [k, v] of Object.entries(computedValue ?? {})) {
+        if (!(k in given)) out[k] = UNKNOWN;
+        else if (v !== null && typeof v === "object" && !Array.isArray(v)) out[k] = unknownWhereComputed(given[k], v);
+    }
+    return out;
+}
+
 /** Output names that stay unknown in a preview (the service computes them). */
 function unknownAtPreview(type: string, inputs: Record<string, any>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
@@ -140,8 +160,7 @@ function unknownAtPreview(type: string, inputs: Record<string, any>): Record<str
         // Providers echo inputs into outputs of the same name; everything else is computed.
         if (k in inputs && k !== "properties") continue;
         if (k === "properties") {
-            const given = plain(inputs.properties) ?? {};
-            out[k] = { ...given, ...Object.fromEntries(Object.keys(v as object).filter((p) => !(p in given)).map((p) => [p, UNKNOWN])) };
+            out[k] = unknownWhereComputed(plain(inputs.properties) ?? {}, v);
         } else {
             out[k] = UNKNOWN;
         }
