@@ -1,0 +1,519 @@
+/**
+ * Compliant inputs for every resource the platform declares, written against the real SDK args
+ * types (`const args: IotHubResourceArgs = {...}` is type-checked against @pulumi/azure-native), and
+ * whole compliant dev/prod stacks (the shape of the program in index.ts / components/) with the
+ * propertyDependencies the Pulumi SDK records. Tests copy a factory's result and apply one mutation.
+ */
+import type * as authorization from "@pulumi/azure-native/authorization";
+import type * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import type * as dpsSdk from "@pulumi/azure-native/deviceprovisioningservices";
+import type * as iothub from "@pulumi/azure-native/iothub";
+import type * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type * as monitor from "@pulumi/azure-native/monitor";
+import type * as network from "@pulumi/azure-native/network";
+import type * as privatedns from "@pulumi/azure-native/privatedns";
+import type * as resources from "@pulumi/azure-native/resources";
+import type * as security from "@pulumi/azure-native/security";
+import type { ApplicationApiAccessArgs } from "@pulumi/azuread/applicationApiAccess";
+import type { ApplicationAppRoleArgs } from "@pulumi/azuread/applicationAppRole";
+import type { ApplicationFallbackPublicClientArgs } from "@pulumi/azuread/applicationFallbackPublicClient";
+import type { ApplicationFederatedIdentityCredentialArgs } from "@pulumi/azuread/applicationFederatedIdentityCredential";
+import type { ApplicationIdentifierUriArgs } from "@pulumi/azuread/applicationIdentifierUri";
+import type { ApplicationOwnerArgs } from "@pulumi/azuread/applicationOwner";
+import type { ApplicationPermissionScopeArgs } from "@pulumi/azuread/applicationPermissionScope";
+import type { ApplicationPreAuthorizedArgs } from "@pulumi/azuread/applicationPreAuthorized";
+import type { ApplicationRedirectUrisArgs } from "@pulumi/azuread/applicationRedirectUris";
+import type { ApplicationRegistrationArgs } from "@pulumi/azuread/applicationRegistration";
+import type { ServicePrincipalArgs } from "@pulumi/azuread/servicePrincipal";
+import type { Unwrap } from "@pulumi/pulumi";
+import { TOKENS } from "../lib/tokens";
+import { caCert } from "./certs";
+import { UNKNOWN, type StackInput } from "./harness";
+
+/** Plain (unwrapped, mutable) form of an SDK args type. */
+export type Plain<T> = Unwrap<T>;
+function plain<T>(x: T): Plain<T> {
+    return structuredClone(x) as unknown as Plain<T>;
+}
+
+export type Env = "dev" | "prod";
+export const SUB = "00000000-1111-2222-3333-444444444444";
+export const RG = (env: Env) => `rg-secure-iot-${env}`;
+const tags = (env: Env) => ({ environment: env, managedBy: "pulumi", project: "secure-iot-platform", costCenter: "iot" });
+const id = (env: Env, provider: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${RG(env)}/providers/${provider}/${name}`;
+export const HUB_NAME = (env: Env) => `iot-secure-${env}`;
+export const COSMOS_NAME = (env: Env) => `cosmos-secure-iot-${env}`;
+export const DEVICE_CIDR = "203.0.113.0/24";
+export const OFFICE_CIDR = "198.51.100.16/28";
+
+export function resourceGroupArgs(env: Env = "dev"): Plain<resources.ResourceGroupArgs> {
+    const args: resources.ResourceGroupArgs = { resourceGroupName: RG(env), location: "westeurope", tags: tags(env) };
+    return plain(args);
+}
+
+export function identityArgs(env: Env = "dev", name = "id-hub-routing"): Plain<managedidentity.UserAssignedIdentityArgs> {
+    const args: managedidentity.UserAssignedIdentityArgs = { resourceGroupName: RG(env), resourceName: `${name}-${env}`, location: "westeurope", tags: tags(env) };
+    return plain(args);
+}
+
+export function hubArgs(env: Env = "dev"): Plain<iothub.IotHubResourceArgs> {
+    const identityId = id(env, "Microsoft.ManagedIdentity/userAssignedIdentities", `id-hub-routing-${env}`);
+    const args: iothub.IotHubResourceArgs = {
+        resourceGroupName: RG(env),
+        resourceName: HUB_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        sku: { name: env === "prod" ? "S2" : "S1", capacity: 1 },
+        identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+        properties: {
+            minTlsVersion: "1.2",
+            disableLocalAuth: false,
+            disableDeviceSAS: env === "prod",
+            disableModuleSAS: true,
+            authorizationPolicies: [{ keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" }],
+            publicNetworkAccess: "Enabled",
+            networkRuleSets: {
+                defaultAction: "Deny",
+                applyToBuiltInEventHubEndpoint: true,
+                ipRules: [{ filterName: "devices", action: "Allow", ipMask: DEVICE_CIDR }],
+            },
+            ipFilterRules: [{ filterName: "devices", action: "Accept", ipMask: DEVICE_CIDR }],
+            restrictOutboundNetworkAccess: true,
+            allowedFqdnList: [`${COSMOS_NAME(env)}.documents.azure.com`],
+            routing: {
+                endpoints: {
+                    cosmosDBSqlContainers: [{
+                        name: "telemetry-store",
+                        authenticationType: "identityBased",
+                        identity: { userAssignedIdentity: identityId },
+                        endpointUri: `https://${COSMOS_NAME(env)}.documents.azure.com:443/`,
+                        databaseName: "iot",
+                        containerName: "telemetry",
+                        partitionKeyName: "deviceId",
+                        partitionKeyTemplate: "{deviceid}",
+                        resourceGroup: RG(env),
+                        subscriptionId: SUB,
+                    }],
+                },
+                routes: [{ name: "telemetry-to-cosmos", source: "DeviceMessages", endpointNames: ["telemetry-store"], isEnabled: true }],
+                fallbackRoute: { name: "$fallback", source: "DeviceMessages", endpointNames: ["events"], isEnabled: true },
+            },
+        },
+    };
+    return plain(args);
+}
+
+export function consumerGroupArgs(env: Env = "dev"): Plain<iothub.IotHubResourceEventHubConsumerGroupArgs> {
+    const args: iothub.IotHubResourceEventHubConsumerGroupArgs = {
+        resourceGroupName: RG(env),
+        resourceName: HUB_NAME(env),
+        eventHubEndpointName: "events",
+        name: "api",
+        properties: { name: "api" },
+    };
+    return plain(args);
+}
+
+export function hubCertificateArgs(env: Env = "dev", pem = caCert(-1, 365)): Plain<iothub.CertificateArgs> {
+    const args: iothub.CertificateArgs = {
+        resourceGroupName: RG(env),
+        resourceName: HUB_NAME(env),
+        certificateName: "device-root-ca",
+        properties: { certificate: pem, isVerified: true },
+    };
+    return plain(args);
+}
+
+export function dpsArgs(env: Env = "dev"): Plain<dpsSdk.IotDpsResourceArgs> {
+    const args: dpsSdk.IotDpsResourceArgs = {
+        resourceGroupName: RG(env),
+        provisioningServiceName: `dps-secure-iot-${env}`,
+        location: "westeurope",
+        tags: tags(env),
+        sku: { name: "S1", capacity: 1 },
+        properties: {
+            allocationPolicy: "Hashed",
+            publicNetworkAccess: "Enabled",
+            ipFilterRules: [
+                { filterName: "devices", action: "Accept", ipMask: DEVICE_CIDR, target: "all" },
+                { filterName: "reject-all", action: "Reject", ipMask: "0.0.0.0/0", target: "all" },
+            ],
+            iotHubs: [{
+                connectionString: `HostName=${HUB_NAME(env)}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=c2VjcmV0LWtleS1ub3QtcmVhbA==`,
+                location: "westeurope",
+            }],
+            authorizationPolicies: [],
+        },
+    };
+    return plain(args);
+}
+
+export function dpsCertificateArgs(env: Env = "dev", pem = caCert(-1, 365)): Plain<dpsSdk.DpsCertificateArgs> {
+    const args: dpsSdk.DpsCertificateArgs = {
+        resourceGroupName: RG(env),
+        provisioningServiceName: `dps-secure-iot-${env}`,
+        certificateName: "device-root-ca",
+        properties: { certificate: pem, isVerified: true },
+    };
+    return plain(args);
+}
+
+export function cosmosArgs(env: Env = "dev"): Plain<cosmosdb.DatabaseAccountArgs> {
+    const common: cosmosdb.DatabaseAccountArgs = {
+        resourceGroupName: RG(env),
+        accountName: COSMOS_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        databaseAccountOfferType: "Standard",
+        kind: "GlobalDocumentDB",
+        disableLocalAuth: true,
+        disableKeyBasedMetadataWriteAccess: true,
+        minimalTlsVersion: "Tls12",
+        networkAclBypass: "None",
+        backupPolicy: { type: "Continuous", continuousModeProperties: { tier: "Continuous7Days" } },
+        consistencyPolicy: { defaultConsistencyLevel: "Session" },
+        locations: [{ locationName: "westeurope", failoverPriority: 0, isZoneRedundant: false }],
+    };
+    const args: cosmosdb.DatabaseAccountArgs = env === "dev"
+        ? {
+            ...common,
+            publicNetworkAccess: "Enabled",
+            isVirtualNetworkFilterEnabled: false,
+            ipRules: [{ ipAddressOrRange: OFFICE_CIDR }],
+            capabilities: [{ name: "EnableServerless" }],
+        }
+        : {
+            ...common,
+            publicNetworkAccess: "Disabled",
+            enableAutomaticFailover: true,
+            capacity: { totalThroughputLimit: 4000 },
+            locations: [
+                { locationName: "westeurope", failoverPriority: 0, isZoneRedundant: true },
+                { locationName: "northeurope", failoverPriority: 1, isZoneRedundant: false },
+            ],
+        };
+    return plain(args);
+}
+
+export function sqlDatabaseArgs(env: Env = "dev"): Plain<cosmosdb.SqlResourceSqlDatabaseArgs> {
+    const args: cosmosdb.SqlResourceSqlDatabaseArgs = { resourceGroupName: RG(env), accountName: COSMOS_NAME(env), databaseName: "iot", resource: { id: "iot" } };
+    return plain(args);
+}
+
+export function sqlContainerArgs(env: Env = "dev"): Plain<cosmosdb.SqlResourceSqlContainerArgs> {
+    const args: cosmosdb.SqlResourceSqlContainerArgs = {
+        resourceGroupName: RG(env),
+        accountName: COSMOS_NAME(env),
+        databaseName: "iot",
+        containerName: "telemetry",
+        resource: { id: "telemetry", partitionKey: { paths: ["/deviceId"], kind: "Hash" }, defaultTtl: 2592000 },
+        ...(env === "prod" ? { options: { autoscaleSettings: { maxThroughput: 4000 } } } : {}),
+    };
+    return plain(args);
+}
+
+export const cosmosAccountId = (env: Env) => id(env, "Microsoft.DocumentDB/databaseAccounts", COSMOS_NAME(env));
+export const sqlRole = (env: Env, guid: string) => `${cosmosAccountId(env)}/sqlRoleDefinitions/${guid}`;
+
+export function sqlRoleAssignmentArgs(env: Env = "dev", role: "reader" | "contributor" = "contributor"): Plain<cosmosdb.SqlResourceSqlRoleAssignmentArgs> {
+    const args: cosmosdb.SqlResourceSqlRoleAssignmentArgs = {
+        resourceGroupName: RG(env),
+        accountName: COSMOS_NAME(env),
+        roleAssignmentId: role === "contributor" ? "6f4b9a3c-0d51-4c2a-9d7e-1b2c3d4e5f60" : "7a5c0b4d-1e62-4d3b-8e8f-2c3d4e5f6071",
+        roleDefinitionId: sqlRole(env, role === "contributor" ? "00000000-0000-0000-0000-000000000002" : "00000000-0000-0000-0000-000000000001"),
+        principalId: role === "contributor" ? "11111111-aaaa-4bbb-8ccc-000000000001" : "11111111-aaaa-4bbb-8ccc-000000000002",
+        scope: role === "contributor" ? `${cosmosAccountId(env)}/dbs/iot/colls/telemetry` : `${cosmosAccountId(env)}/dbs/iot`,
+    };
+    return plain(args);
+}
+
+export const IOT_HUB_DATA_READER = "b447c946-2db7-41ec-983d-d8bf3b1c77e3";
+
+export function roleAssignmentArgs(env: Env = "dev"): Plain<authorization.RoleAssignmentArgs> {
+    const args: authorization.RoleAssignmentArgs = {
+        principalId: "11111111-aaaa-4bbb-8ccc-000000000002",
+        principalType: "ServicePrincipal",
+        roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${IOT_HUB_DATA_READER}`,
+        scope: id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env)),
+    };
+    return plain(args);
+}
+
+// ---- Entra ID ------------------------------------------------------------------------------
+
+export function apiAppArgs(): Plain<ApplicationRegistrationArgs> {
+    const args: ApplicationRegistrationArgs = {
+        displayName: "secure-iot-api",
+        signInAudience: "AzureADMyOrg",
+        requestedAccessTokenVersion: 2,
+        implicitAccessTokenIssuanceEnabled: false,
+        implicitIdTokenIssuanceEnabled: false,
+    };
+    return plain(args);
+}
+export function mobileAppArgs(): Plain<ApplicationRegistrationArgs> {
+    const args: ApplicationRegistrationArgs = { displayName: "secure-iot-mobile", signInAudience: "AzureADMyOrg", requestedAccessTokenVersion: 2 };
+    return plain(args);
+}
+export const API_CLIENT_ID = "aaaaaaaa-1111-4222-8333-444444444444";
+export const MOBILE_CLIENT_ID = "bbbbbbbb-1111-4222-8333-444444444444";
+export const SCOPE_ID = "cccccccc-1111-4222-8333-444444444444";
+export const ROLE_ID = "dddddddd-1111-4222-8333-444444444444";
+
+export function identifierUriArgs(): Plain<ApplicationIdentifierUriArgs> {
+    const args: ApplicationIdentifierUriArgs = { applicationId: "/applications/api-object-id", identifierUri: `api://${API_CLIENT_ID}` };
+    return plain(args);
+}
+export function permissionScopeArgs(): Plain<ApplicationPermissionScopeArgs> {
+    const args: ApplicationPermissionScopeArgs = {
+        applicationId: "/applications/api-object-id",
+        scopeId: SCOPE_ID,
+        value: "Telemetry.Read",
+        type: "User",
+        adminConsentDisplayName: "Read device telemetry",
+        adminConsentDescription: "Allows the app to read device telemetry on behalf of the signed-in user.",
+        userConsentDisplayName: "Read your devices' telemetry",
+        userConsentDescription: "Allows the app to read your devices' telemetry.",
+    };
+    return plain(args);
+}
+export function appRoleArgs(): Plain<ApplicationAppRoleArgs> {
+    const args: ApplicationAppRoleArgs = {
+        applicationId: "/applications/api-object-id",
+        roleId: ROLE_ID,
+        allowedMemberTypes: ["User"],
+        displayName: "Device operators",
+        description: "Operators who can send commands to devices.",
+        value: "Devices.Operate",
+    };
+    return plain(args);
+}
+export function servicePrincipalArgs(): Plain<ServicePrincipalArgs> {
+    const args: ServicePrincipalArgs = { clientId: API_CLIENT_ID, appRoleAssignmentRequired: true };
+    return plain(args);
+}
+export function ownerArgs(app = "/applications/api-object-id"): Plain<ApplicationOwnerArgs> {
+    const args: ApplicationOwnerArgs = { applicationId: app, ownerObjectId: "eeeeeeee-1111-4222-8333-444444444444" };
+    return plain(args);
+}
+export function redirectUrisArgs(): Plain<ApplicationRedirectUrisArgs> {
+    const args: ApplicationRedirectUrisArgs = {
+        applicationId: "/applications/mobile-object-id",
+        type: "PublicClient",
+        redirectUris: ["msauth.com.contoso.secureiot://auth", "msauth://com.contoso.secureiot/2pmj9i4rSx0yEb%2FviWBYkE%2FZQrk%3D"],
+    };
+    return plain(args);
+}
+export function fallbackPublicClientArgs(): Plain<ApplicationFallbackPublicClientArgs> {
+    const args: ApplicationFallbackPublicClientArgs = { applicationId: "/applications/mobile-object-id", enabled: true };
+    return plain(args);
+}
+export function apiAccessArgs(): Plain<ApplicationApiAccessArgs> {
+    const args: ApplicationApiAccessArgs = { applicationId: "/applications/mobile-object-id", apiClientId: API_CLIENT_ID, scopeIds: [SCOPE_ID] };
+    return plain(args);
+}
+export function preAuthorizedArgs(): Plain<ApplicationPreAuthorizedArgs> {
+    const args: ApplicationPreAuthorizedArgs = { applicationId: "/applications/api-object-id", authorizedClientId: MOBILE_CLIENT_ID, permissionIds: [SCOPE_ID] };
+    return plain(args);
+}
+export function federatedCredentialArgs(): Plain<ApplicationFederatedIdentityCredentialArgs> {
+    const args: ApplicationFederatedIdentityCredentialArgs = {
+        applicationId: "/applications/ci-object-id",
+        displayName: "github-prod",
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/secure-iot-platform:environment:prod",
+        audiences: ["api://AzureADTokenExchange"],
+    };
+    return plain(args);
+}
+
+// ---- Production additions --------------------------------------------------------------------
+
+export function privateEndpointArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<network.PrivateEndpointArgs> {
+    const groupId = target === "hub" ? "iotHub" : target === "dps" ? "iotDps" : "Sql";
+    const targetId = target === "hub" ? id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))
+        : target === "dps" ? id(env, "Microsoft.Devices/provisioningServices", `dps-secure-iot-${env}`)
+        : cosmosAccountId(env);
+    const args: network.PrivateEndpointArgs = {
+        resourceGroupName: RG(env),
+        privateEndpointName: `pe-${target}-${env}`,
+        location: "westeurope",
+        tags: tags(env),
+        subnet: { id: `${id(env, "Microsoft.Network/virtualNetworks", `vnet-${env}`)}/subnets/private-endpoints` },
+        privateLinkServiceConnections: [{ name: `${target}-link`, privateLinkServiceId: targetId, groupIds: [groupId] }],
+    };
+    return plain(args);
+}
+
+export const ZONES = { hub: "privatelink.azure-devices.net", dps: "privatelink.azure-devices-provisioning.net", cosmos: "privatelink.documents.azure.com" } as const;
+
+export function privateZoneArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<privatedns.PrivateZoneArgs> {
+    const args: privatedns.PrivateZoneArgs = { resourceGroupName: RG(env), privateZoneName: ZONES[target], location: "Global", tags: tags(env) };
+    return plain(args);
+}
+
+export function dnsZoneGroupArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<network.PrivateDnsZoneGroupArgs> {
+    const args: network.PrivateDnsZoneGroupArgs = {
+        resourceGroupName: RG(env),
+        privateEndpointName: `pe-${target}-${env}`,
+        privateDnsZoneGroupName: "default",
+        privateDnsZoneConfigs: [{ name: "zone", privateDnsZoneId: id(env, "Microsoft.Network/privateDnsZones", ZONES[target]) }],
+    };
+    return plain(args);
+}
+
+export function diagnosticSettingArgs(env: Env, targetId: string): Plain<monitor.DiagnosticSettingArgs> {
+    const args: monitor.DiagnosticSettingArgs = {
+        name: "to-log-analytics",
+        resourceUri: targetId,
+        workspaceId: id(env, "Microsoft.OperationalInsights/workspaces", `log-secure-iot-${env}`),
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+    };
+    return plain(args);
+}
+
+export function lockArgs(env: Env, provider: string, type: string, name: string): Plain<authorization.ManagementLockAtResourceLevelArgs> {
+    const args: authorization.ManagementLockAtResourceLevelArgs = {
+        apiVersion: "2020-05-01",
+        level: "CanNotDelete",
+        lockName: `lock-${name}`,
+        notes: "Stateful resource: delete only after export.",
+        parentResourcePath: "",
+        resourceGroupName: RG(env),
+        resourceName: name,
+        resourceProviderNamespace: provider,
+        resourceType: type,
+    };
+    return plain(args);
+}
+
+export function iotSecuritySolutionArgs(env: Env): Plain<security.IotSecuritySolutionArgs> {
+    const args: security.IotSecuritySolutionArgs = {
+        resourceGroupName: RG(env),
+        solutionName: `defender-iot-${env}`,
+        displayName: "Defender for IoT",
+        iotHubs: [id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))],
+        status: "Enabled",
+        location: "westeurope",
+        tags: tags(env),
+    };
+    return plain(args);
+}
+
+export function advancedThreatProtectionArgs(env: Env): Plain<security.AdvancedThreatProtectionArgs> {
+    const args: security.AdvancedThreatProtectionArgs = { resourceId: cosmosAccountId(env), isEnabled: true, settingName: "current" };
+    return plain(args);
+}
+
+// ---- Whole stacks ------------------------------------------------------------------------------
+
+const t = TOKENS;
+
+/**
+ * The compliant program as the engine sees it: inputs plus the propertyDependencies the SDK records.
+ * With `preview`, values Azure computes (ids, client ids, principal ids, keys) are unknown, as in
+ * `pulumi preview` of a new stack.
+ */
+export function stackResources(env: Env, preview = false): StackInput[] {
+    const u = <T>(known: T): T => (preview ? (UNKNOWN as unknown as T) : known);
+    const hub = hubArgs(env);
+    // The endpoint identity id comes from the identity resource: kept known, as the baseline asks
+    // (built from config and getClientConfig), so the hub's rules are not downgraded at preview.
+    const dps = dpsArgs(env);
+    dps.properties.iotHubs![0].connectionString = u(dps.properties.iotHubs![0].connectionString);
+    const readerAssignment = sqlRoleAssignmentArgs(env, "reader");
+    const writerAssignment = sqlRoleAssignmentArgs(env, "contributor");
+    readerAssignment.principalId = u(readerAssignment.principalId);
+    writerAssignment.principalId = u(writerAssignment.principalId);
+    const hubRole = roleAssignmentArgs(env);
+    hubRole.principalId = u(hubRole.principalId);
+    hubRole.scope = u(hubRole.scope);
+    const identifierUri = identifierUriArgs();
+    identifierUri.identifierUri = u(identifierUri.identifierUri);
+    identifierUri.applicationId = u(identifierUri.applicationId);
+    const sp = servicePrincipalArgs();
+    sp.clientId = u(sp.clientId);
+    const apiAccess = apiAccessArgs();
+    apiAccess.apiClientId = u(apiAccess.apiClientId);
+    const preAuth = preAuthorizedArgs();
+    preAuth.authorizedClientId = u(preAuth.authorizedClientId);
+    const withAppId = <T extends { applicationId?: unknown }>(x: T): T => ({ ...x, applicationId: u(x.applicationId) });
+    // dev generates its CA with @pulumi/tls (PEM unknown at preview); prod registers the company PKI's PEM.
+    const ca = <T extends { properties?: { certificate?: string } }>(x: T): T =>
+        env === "dev" ? { ...x, properties: { ...x.properties, certificate: u(x.properties?.certificate) } } : x;
+    const caDeps: Record<string, string[]> = env === "dev" ? { properties: ["dev-ca-cert"] } : {};
+
+    const out: StackInput[] = [
+        { type: t.resourceGroup[0], name: "rg", props: resourceGroupArgs(env) },
+        { type: t.userAssignedIdentity[0], name: "hub-routing-identity", props: identityArgs(env, "id-hub-routing"), propertyDependencies: { resourceGroupName: ["rg"] } },
+        { type: t.userAssignedIdentity[0], name: "api-identity", props: identityArgs(env, "id-api"), propertyDependencies: { resourceGroupName: ["rg"] } },
+        {
+            type: t.iotHub[0], name: "hub", props: hub, protect: env === "prod",
+            propertyDependencies: { resourceGroupName: ["rg"], identity: ["hub-routing-identity"], properties: ["hub-routing-identity"] },
+        },
+        { type: "azure-native:iothub:IotHubResourceEventHubConsumerGroup", name: "api-consumer-group", props: consumerGroupArgs(env), propertyDependencies: { resourceName: ["hub"], resourceGroupName: ["rg"] } },
+        ...(env === "dev" ? [{ type: t.tlsSelfSignedCert[0], name: "dev-ca-cert", props: { isCaCertificate: true, validityPeriodHours: 365 * 24, earlyRenewalHours: 30 * 24, allowedUses: ["cert_signing", "crl_signing"], privateKeyPem: u("-----BEGIN PRIVATE KEY-----") }, propertyDependencies: {} }] : []),
+        { type: t.iotHubCertificate[0], name: "hub-ca", props: ca(hubCertificateArgs(env)), propertyDependencies: { resourceName: ["hub"], ...caDeps } },
+        {
+            type: t.dps[0], name: "dps", props: dps, protect: env === "prod",
+            propertyDependencies: { resourceGroupName: ["rg"], properties: ["hub"] },
+        },
+        { type: t.dpsCertificate[0], name: "dps-ca", props: ca(dpsCertificateArgs(env)), propertyDependencies: { provisioningServiceName: ["dps"], ...caDeps } },
+        { type: t.cosmosAccount[0], name: "cosmos", props: cosmosArgs(env), protect: env === "prod", propertyDependencies: { resourceGroupName: ["rg"] } },
+        { type: t.cosmosSqlDatabase[0], name: "cosmos-db", props: sqlDatabaseArgs(env), propertyDependencies: { accountName: ["cosmos"] } },
+        { type: t.cosmosSqlContainer[0], name: "cosmos-container", props: sqlContainerArgs(env), propertyDependencies: { accountName: ["cosmos"], databaseName: ["cosmos-db"] } },
+        {
+            type: t.cosmosSqlRoleAssignment[0], name: "hub-writes-telemetry", props: writerAssignment,
+            propertyDependencies: { principalId: ["hub-routing-identity"], scope: ["cosmos-container"], accountName: ["cosmos"] },
+        },
+        {
+            type: t.cosmosSqlRoleAssignment[0], name: "api-reads-telemetry", props: readerAssignment,
+            propertyDependencies: { principalId: ["api-identity"], scope: ["cosmos-db"], accountName: ["cosmos"] },
+        },
+        { type: t.roleAssignment[0], name: "api-reads-hub", props: hubRole, propertyDependencies: { principalId: ["api-identity"], scope: ["hub"] } },
+        { type: t.aadApplicationRegistration[0], name: "api-app", props: apiAppArgs() },
+        { type: t.aadIdentifierUri[0], name: "api-identifier-uri", props: identifierUri, propertyDependencies: { applicationId: ["api-app"], identifierUri: ["api-app"] } },
+        { type: t.aadPermissionScope[0], name: "api-scope", props: withAppId(permissionScopeArgs()), propertyDependencies: { applicationId: ["api-app"] } },
+        { type: t.aadAppRole[0], name: "api-role", props: withAppId(appRoleArgs()), propertyDependencies: { applicationId: ["api-app"] } },
+        { type: t.aadServicePrincipal[0], name: "api-sp", props: sp, propertyDependencies: { clientId: ["api-app"] } },
+        { type: t.aadOwner[0], name: "api-owner", props: withAppId(ownerArgs()), propertyDependencies: { applicationId: ["api-app"] } },
+        { type: t.aadApplicationRegistration[0], name: "mobile-app", props: mobileAppArgs() },
+        { type: t.aadOwner[0], name: "mobile-owner", props: withAppId(ownerArgs("/applications/mobile-object-id")), propertyDependencies: { applicationId: ["mobile-app"] } },
+        { type: t.aadRedirectUris[0], name: "mobile-redirects", props: withAppId(redirectUrisArgs()), propertyDependencies: { applicationId: ["mobile-app"] } },
+        { type: t.aadFallbackPublicClient[0], name: "mobile-public-client", props: withAppId(fallbackPublicClientArgs()), propertyDependencies: { applicationId: ["mobile-app"] } },
+        { type: t.aadApiAccess[0], name: "mobile-calls-api", props: withAppId(apiAccess), propertyDependencies: { applicationId: ["mobile-app"], apiClientId: ["api-app"], scopeIds: ["api-scope"] } },
+        { type: t.aadPreAuthorized[0], name: "api-preauthorizes-mobile", props: withAppId(preAuth), propertyDependencies: { applicationId: ["api-app"], authorizedClientId: ["mobile-app"] } },
+        { type: t.stack[0], name: `secure-iot-platform-${env}`, props: { hubHostName: `${HUB_NAME(env)}.azure-devices.net`, apiClientId: u(API_CLIENT_ID) } },
+    ];
+    if (env === "prod") {
+        const pe = (target: "hub" | "dps" | "cosmos", targetName: string): StackInput[] => [
+            { type: t.privateEndpoint[0], name: `pe-${target}`, props: { ...privateEndpointArgs(env, target), privateLinkServiceConnections: [{ ...privateEndpointArgs(env, target).privateLinkServiceConnections![0], privateLinkServiceId: u(privateEndpointArgs(env, target).privateLinkServiceConnections![0].privateLinkServiceId) }] }, propertyDependencies: { privateLinkServiceConnections: [targetName], resourceGroupName: ["rg"] } },
+            { type: t.privateZone[0], name: `zone-${target}`, props: privateZoneArgs(env, target), propertyDependencies: { resourceGroupName: ["rg"] } },
+            { type: t.privateDnsZoneGroup[0], name: `pe-${target}-dns`, props: { ...dnsZoneGroupArgs(env, target), privateDnsZoneConfigs: [{ name: "zone", privateDnsZoneId: u(dnsZoneGroupArgs(env, target).privateDnsZoneConfigs![0].privateDnsZoneId) }] }, propertyDependencies: { privateEndpointName: [`pe-${target}`], privateDnsZoneConfigs: [`zone-${target}`] } },
+        ];
+        const diag = (targetName: string, targetId: string): StackInput => ({
+            type: t.diagnosticSetting[0], name: `diag-${targetName}`, props: { ...diagnosticSettingArgs(env, targetId), resourceUri: u(targetId), workspaceId: u(diagnosticSettingArgs(env, targetId).workspaceId) },
+            propertyDependencies: { resourceUri: [targetName], workspaceId: ["log-analytics"] },
+        });
+        const lock = (targetName: string, provider: string, type: string, armName: string): StackInput => ({
+            type: t.lockAtResource[0], name: `lock-${targetName}`, props: lockArgs(env, provider, type, armName), protect: true,
+            propertyDependencies: { resourceName: [targetName], resourceGroupName: ["rg"] },
+        });
+        out.push(
+            { type: "azure-native:operationalinsights:Workspace", name: "log-analytics", props: { resourceGroupName: RG(env), workspaceName: `log-secure-iot-${env}`, location: "westeurope", tags: tags(env), retentionInDays: 90 }, propertyDependencies: { resourceGroupName: ["rg"] } },
+            ...pe("hub", "hub"),
+            ...pe("dps", "dps"),
+            ...pe("cosmos", "cosmos"),
+            diag("hub", id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))),
+            diag("dps", id(env, "Microsoft.Devices/provisioningServices", `dps-secure-iot-${env}`)),
+            diag("cosmos", cosmosAccountId(env)),
+            lock("hub", "Microsoft.Devices", "IotHubs", HUB_NAME(env)),
+            lock("dps", "Microsoft.Devices", "provisioningServices", `dps-secure-iot-${env}`),
+            lock("cosmos", "Microsoft.DocumentDB", "databaseAccounts", COSMOS_NAME(env)),
+            { type: t.iotSecuritySolution[0], name: "defender-iot", props: { ...iotSecuritySolutionArgs(env), iotHubs: [u(iotSecuritySolutionArgs(env).iotHubs[0])] }, propertyDependencies: { iotHubs: ["hub"], resourceGroupName: ["rg"] } },
+            { type: t.advancedThreatProtection[0], name: "defender-cosmos", props: { ...advancedThreatProtectionArgs(env), resourceId: u(cosmosAccountId(env)) }, propertyDependencies: { resourceId: ["cosmos"] } },
+        );
+    }
+    return out;
+}

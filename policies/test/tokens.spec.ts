@@ -1,0 +1,90 @@
+/**
+ * The rules match type strings (so the pack does not load the SDKs at start). This proves, against
+ * the installed SDK sources, that every v3 token is the `__pulumiType` of the real resource class
+ * and every v2 token is an alias the class registers, so a v2 program's resources are matched too.
+ * (The class files are read as text: loading @pulumi/azure-native and @pulumi/azuread at run time
+ * would cost seconds of test time for the same fact.) The type-only imports make the compiler
+ * check that each class exists.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type * as authorization from "@pulumi/azure-native/authorization";
+import type * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import type * as dps from "@pulumi/azure-native/deviceprovisioningservices";
+import type * as iothub from "@pulumi/azure-native/iothub";
+import type * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type * as monitor from "@pulumi/azure-native/monitor";
+import type * as network from "@pulumi/azure-native/network";
+import type * as privatedns from "@pulumi/azure-native/privatedns";
+import type * as resources from "@pulumi/azure-native/resources";
+import type * as security from "@pulumi/azure-native/security";
+import type * as azuread from "@pulumi/azuread";
+import type * as tls from "@pulumi/tls";
+import { TOKENS, type TokenKind } from "../lib/tokens";
+
+/** Package-relative module file of each class (the compiler checks the class through its type). */
+type Cls<T> = { file: string; _?: T };
+const CLASSES: Record<Exclude<TokenKind, "stack">, Cls<unknown>> = {
+    iotHub: { file: "@pulumi/azure-native/iothub/iotHubResource" } satisfies Cls<iothub.IotHubResource>,
+    iotHubCertificate: { file: "@pulumi/azure-native/iothub/certificate" } satisfies Cls<iothub.Certificate>,
+    dps: { file: "@pulumi/azure-native/deviceprovisioningservices/iotDpsResource" } satisfies Cls<dps.IotDpsResource>,
+    dpsCertificate: { file: "@pulumi/azure-native/deviceprovisioningservices/dpsCertificate" } satisfies Cls<dps.DpsCertificate>,
+    cosmosAccount: { file: "@pulumi/azure-native/cosmosdb/databaseAccount" } satisfies Cls<cosmosdb.DatabaseAccount>,
+    cosmosSqlDatabase: { file: "@pulumi/azure-native/cosmosdb/sqlResourceSqlDatabase" } satisfies Cls<cosmosdb.SqlResourceSqlDatabase>,
+    cosmosSqlContainer: { file: "@pulumi/azure-native/cosmosdb/sqlResourceSqlContainer" } satisfies Cls<cosmosdb.SqlResourceSqlContainer>,
+    cosmosSqlRoleAssignment: { file: "@pulumi/azure-native/cosmosdb/sqlResourceSqlRoleAssignment" } satisfies Cls<cosmosdb.SqlResourceSqlRoleAssignment>,
+    cosmosSqlRoleDefinition: { file: "@pulumi/azure-native/cosmosdb/sqlResourceSqlRoleDefinition" } satisfies Cls<cosmosdb.SqlResourceSqlRoleDefinition>,
+    diagnosticSetting: { file: "@pulumi/azure-native/monitor/diagnosticSetting" } satisfies Cls<monitor.DiagnosticSetting>,
+    privateEndpoint: { file: "@pulumi/azure-native/network/privateEndpoint" } satisfies Cls<network.PrivateEndpoint>,
+    privateDnsZoneGroup: { file: "@pulumi/azure-native/network/privateDnsZoneGroup" } satisfies Cls<network.PrivateDnsZoneGroup>,
+    privateZone: { file: "@pulumi/azure-native/privatedns/privateZone" } satisfies Cls<privatedns.PrivateZone>,
+    roleAssignment: { file: "@pulumi/azure-native/authorization/roleAssignment" } satisfies Cls<authorization.RoleAssignment>,
+    lockAtResource: { file: "@pulumi/azure-native/authorization/managementLockAtResourceLevel" } satisfies Cls<authorization.ManagementLockAtResourceLevel>,
+    lockByScope: { file: "@pulumi/azure-native/authorization/managementLockByScope" } satisfies Cls<authorization.ManagementLockByScope>,
+    lockAtResourceGroup: { file: "@pulumi/azure-native/authorization/managementLockAtResourceGroupLevel" } satisfies Cls<authorization.ManagementLockAtResourceGroupLevel>,
+    iotSecuritySolution: { file: "@pulumi/azure-native/security/iotSecuritySolution" } satisfies Cls<security.IotSecuritySolution>,
+    advancedThreatProtection: { file: "@pulumi/azure-native/security/advancedThreatProtection" } satisfies Cls<security.AdvancedThreatProtection>,
+    defenderPricing: { file: "@pulumi/azure-native/security/pricing" } satisfies Cls<security.Pricing>,
+    resourceGroup: { file: "@pulumi/azure-native/resources/resourceGroup" } satisfies Cls<resources.ResourceGroup>,
+    userAssignedIdentity: { file: "@pulumi/azure-native/managedidentity/userAssignedIdentity" } satisfies Cls<managedidentity.UserAssignedIdentity>,
+    aadApplication: { file: "@pulumi/azuread/application" } satisfies Cls<azuread.Application>,
+    aadApplicationRegistration: { file: "@pulumi/azuread/applicationRegistration" } satisfies Cls<azuread.ApplicationRegistration>,
+    aadIdentifierUri: { file: "@pulumi/azuread/applicationIdentifierUri" } satisfies Cls<azuread.ApplicationIdentifierUri>,
+    aadRedirectUris: { file: "@pulumi/azuread/applicationRedirectUris" } satisfies Cls<azuread.ApplicationRedirectUris>,
+    aadApiAccess: { file: "@pulumi/azuread/applicationApiAccess" } satisfies Cls<azuread.ApplicationApiAccess>,
+    aadPermissionScope: { file: "@pulumi/azuread/applicationPermissionScope" } satisfies Cls<azuread.ApplicationPermissionScope>,
+    aadAppRole: { file: "@pulumi/azuread/applicationAppRole" } satisfies Cls<azuread.ApplicationAppRole>,
+    aadOwner: { file: "@pulumi/azuread/applicationOwner" } satisfies Cls<azuread.ApplicationOwner>,
+    aadKnownClients: { file: "@pulumi/azuread/applicationKnownClients" } satisfies Cls<azuread.ApplicationKnownClients>,
+    aadPreAuthorized: { file: "@pulumi/azuread/applicationPreAuthorized" } satisfies Cls<azuread.ApplicationPreAuthorized>,
+    aadFallbackPublicClient: { file: "@pulumi/azuread/applicationFallbackPublicClient" } satisfies Cls<azuread.ApplicationFallbackPublicClient>,
+    aadFederatedCredential: { file: "@pulumi/azuread/applicationFederatedIdentityCredential" } satisfies Cls<azuread.ApplicationFederatedIdentityCredential>,
+    aadApplicationPassword: { file: "@pulumi/azuread/applicationPassword" } satisfies Cls<azuread.ApplicationPassword>,
+    aadServicePrincipalPassword: { file: "@pulumi/azuread/servicePrincipalPassword" } satisfies Cls<azuread.ServicePrincipalPassword>,
+    aadApplicationCertificate: { file: "@pulumi/azuread/applicationCertificate" } satisfies Cls<azuread.ApplicationCertificate>,
+    aadServicePrincipalCertificate: { file: "@pulumi/azuread/servicePrincipalCertificate" } satisfies Cls<azuread.ServicePrincipalCertificate>,
+    aadServicePrincipal: { file: "@pulumi/azuread/servicePrincipal" } satisfies Cls<azuread.ServicePrincipal>,
+    tlsSelfSignedCert: { file: "@pulumi/tls/selfSignedCert" } satisfies Cls<tls.SelfSignedCert>,
+    tlsLocallySignedCert: { file: "@pulumi/tls/locallySignedCert" } satisfies Cls<tls.LocallySignedCert>,
+};
+
+describe("type tokens", () => {
+    for (const [kind, cls] of Object.entries(CLASSES) as Array<[Exclude<TokenKind, "stack">, Cls<unknown>]>) {
+        const [v3, ...aliases] = TOKENS[kind] as readonly string[];
+        const source = () => readFileSync(require.resolve(`${cls.file}.js`), "utf8");
+        it(`${kind}: ${v3} is the class's __pulumiType`, () => {
+            assert.ok(source().includes(`static __pulumiType = '${v3}';`), `${cls.file} does not declare ${v3}`);
+        });
+        for (const alias of aliases) {
+            it(`${kind}: ${alias} is an alias the class registers`, () => {
+                assert.ok(source().includes(`type: "${alias}"`), `${alias} is not among ${cls.file}'s aliases`);
+            });
+        }
+    }
+    it("covers the v2 module renames of the baseline table", () => {
+        for (const [kind, v2] of [["iotHub", "azure-native:devices:IotHubResource"], ["dps", "azure-native:devices:IotDpsResource"], ["dpsCertificate", "azure-native:devices:DpsCertificate"], ["cosmosAccount", "azure-native:documentdb:DatabaseAccount"], ["diagnosticSetting", "azure-native:insights:DiagnosticSetting"]] as const) {
+            assert.ok((TOKENS[kind] as readonly string[]).includes(v2), `${kind} misses ${v2}`);
+        }
+    });
+});
