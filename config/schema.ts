@@ -3,7 +3,7 @@
  * into a typed `PlatformConfig`. All problems are collected and reported together, each naming
  * the key and how to fix it, before any resource is registered.
  *
- * Defaults live in `Pulumi.yaml` (the CLI applies them); `test/config.test.ts` keeps that file
+ * Defaults live in `Pulumi.yaml` (the CLI applies them); `test/config.spec.ts` keeps that file
  * and `CONFIG_KEYS` in step.
  */
 import { X509Certificate, createHash } from "node:crypto";

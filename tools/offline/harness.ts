@@ -4,11 +4,12 @@
  * in wire form (secrets marked, preview unknowns as the unknown sentinel), property
  * dependencies, options and the source position that declared it. No cloud, no CLI.
  *
- * One run at a time per process: the Pulumi runtime keeps global state.
+ * Runs are queued, one at a time per process: the Pulumi runtime keeps global state.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadPlatformConfig } from "../../config/load";
+import { readRawConfig } from "../../config/load";
+import { parseConfig } from "../../config/schema";
 import { platformMocks } from "./mocks";
 import { readStackConfig, REPO_ROOT } from "./stackConfig";
 import type { CapturedResource, StackRun } from "./types";
@@ -47,16 +48,13 @@ interface MockMonitorLike {
     registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: (err: unknown, resp?: unknown) => void): void;
 }
 
-let running = false;
+/** Runs are queued: the Pulumi runtime keeps global state, so one stack runs at a time per process. */
+let queue: Promise<unknown> = Promise.resolve();
 
-export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    if (running) throw new Error("runStack: one stack run at a time per process");
-    running = true;
-    try {
-        return await run(stack, options);
-    } finally {
-        running = false;
-    }
+export function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    const result = queue.then(() => run(stack, options));
+    queue = result.catch(() => undefined);
+    return result;
 }
 
 async function run(stack: string, options: RunOptions): Promise<StackRun> {
@@ -110,10 +108,13 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const resolved = require.resolve(program);
     // Validate with the program's own edge first, as index.ts does before it builds anything, so
     // a bad configuration is reported as the program's ConfigError listing every problem.
-    loadPlatformConfig();
+    // (index.ts itself prints the configuration warnings.)
+    parseConfig(readRawConfig());
     await pulumi.runtime.runInPulumiStack(async () => {
-        // A fresh evaluation of the program for this run; the modules it imports stay cached.
+        // A fresh evaluation of the program for this run; the modules it imports stay cached, so
+        // the program is loaded with require (an import would be evaluated once per process).
         delete require.cache[resolved];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require(resolved);
     });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

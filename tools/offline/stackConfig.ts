@@ -4,7 +4,7 @@
  * text (arrays and objects JSON-encoded). Encrypted values cannot be decrypted offline; they are
  * reported rather than guessed.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import yaml from "js-yaml";
 
@@ -90,7 +90,6 @@ function containsSecure(v: unknown): boolean {
 }
 
 export function listStacks(root = REPO_ROOT): string[] {
-    const { readdirSync } = require("node:fs") as typeof import("node:fs");
     return readdirSync(root)
         .map((f: string) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
