@@ -1,15 +1,21 @@
 /**
  * The offline plan: runs the program for a stack under mocks that model `pulumi preview` (no
- * cloud account, no CLI) and prints the resource tree with each resource's security-relevant
- * settings and the stack outputs. Exits 2 with every configuration problem when the stack's
- * configuration is invalid.
+ * cloud account, no CLI), prints the resource tree with each resource's security-relevant
+ * settings and the stack outputs, then the policy pack's verdicts on it (the pack started the
+ * way the Pulumi engine starts it, driven over its analyzer protocol). Exits 2 with every
+ * configuration problem when the stack's configuration is invalid, 1 on a mandatory policy
+ * violation (with --strict, also when a mandatory rule could not run on an unknown value).
  *
- *   npm run plan -- --stack dev
+ *   npm run plan -- --stack dev [--no-policy] [--strict]
  */
 import { parseArgs } from "node:util";
+import * as path from "node:path";
 import { ConfigError } from "../config/schema";
+import { PolicyPackProcess, checkStackRun, formatText } from "./policy-check";
 import { runStack } from "./offline/harness";
-import { listStacks } from "./offline/stackConfig";
+import { listStacks, readProjectFile, REPO_ROOT } from "./offline/stackConfig";
+
+const PROJECT = readProjectFile().name;
 import { at, describe, show } from "./offline/describe";
 import type { CapturedResource, StackRun } from "./offline/types";
 
@@ -72,22 +78,40 @@ export function formerIdentities(r: CapturedResource): string[] {
 }
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { stack: { type: "string", short: "s" } }, allowPositionals: false });
+    const { values } = parseArgs({
+        options: { stack: { type: "string", short: "s" }, "no-policy": { type: "boolean", default: false }, strict: { type: "boolean", default: false } },
+        allowPositionals: false,
+    });
     const stacks = listStacks();
     if (!values.stack || !stacks.includes(values.stack)) {
-        console.error(`usage: npm run plan -- --stack <${stacks.join("|")}>`);
+        console.error(`usage: npm run plan -- --stack <${stacks.join("|")}> [--no-policy] [--strict]`);
         return 2;
     }
+    const stack = values.stack;
+    // The pack starts while the program runs: the two overlap.
+    const starting = values["no-policy"] ? undefined : PolicyPackProcess.start({ packDir: path.join(REPO_ROOT, "policies"), project: PROJECT, stack, dryRun: true });
+    starting?.catch(() => undefined);
+    let run: StackRun;
     try {
-        const run = await runStack(values.stack, { preview: true });
-        console.log(renderPlan(run));
-        return 0;
+        run = await runStack(stack, { preview: true });
     } catch (e) {
+        await starting?.then((p) => p.close()).catch(() => undefined);
         if (e instanceof ConfigError) {
             console.error(e.message);
             return 2;
         }
         throw e;
+    }
+    console.log(renderPlan(run));
+    if (!starting) return 0;
+    const pack = await starting;
+    try {
+        const report = await checkStackRun(run, { pack, strict: values.strict });
+        console.log("");
+        console.log(formatText([report]));
+        return report.summary.blocking > 0 ? 1 : 0;
+    } finally {
+        await pack.close();
     }
 }
 

@@ -34,10 +34,15 @@ const SDK_MODULES = [
     "@pulumi/tls",
 ];
 
+const plan = path.join(root, "tools", "plan.ts");
+const policyCheck = path.join(root, "tools", "policy-check", "cli.ts");
+
 export const MEASURES: Measure[] = [
     { name: "load SDK modules only", args: ["-e", SDK_MODULES.map((m) => `require(${JSON.stringify(m)})`).join(";")] },
-    { name: "offline plan, prod", args: ["--require", register, path.join(root, "tools", "plan.ts"), "--stack", "prod"] },
-    { name: "offline plan, dev", args: ["--require", register, path.join(root, "tools", "plan.ts"), "--stack", "dev"] },
+    { name: "offline plan, prod, without policies", args: ["--require", register, plan, "--stack", "prod", "--no-policy"] },
+    { name: "offline plan, prod, with policy verdicts", args: ["--require", register, plan, "--stack", "prod"] },
+    { name: "offline policy check, prod, strict (program + pack start + analyses)", args: ["--require", register, policyCheck, "--stack", "prod", "--strict"] },
+    { name: "offline plan, dev, with policy verdicts", args: ["--require", register, plan, "--stack", "dev"] },
 ];
 
 function measure(m: Measure): { ms: number; rssMb: number } {
