@@ -14,6 +14,12 @@ export interface FoundationArgs {
     suffix: string;
     /** Extra tags; environment, managedBy and project are always set and cannot be overridden. */
     tags?: Record<string, string>;
+    /**
+     * Create the resource group (default), or use the one of the same name that already exists:
+     * the bootstrap project creates each stack's group so the pipeline's deploy identity can be
+     * scoped to it, and that identity cannot create resource groups itself.
+     */
+    createResourceGroup?: boolean;
 }
 
 /**
@@ -25,7 +31,8 @@ export class PlatformFoundation extends pulumi.ComponentResource {
     public readonly names: ServiceNames;
     public readonly tags: Record<string, string>;
     public readonly location: string;
-    public readonly resourceGroup: resources.ResourceGroup;
+    /** The group, when this stack creates it. */
+    public readonly resourceGroup?: resources.ResourceGroup;
     /** The resource group's name: known at preview, and carrying the dependency on the group. */
     public readonly resourceGroupName: pulumi.Output<string>;
 
@@ -34,12 +41,16 @@ export class PlatformFoundation extends pulumi.ComponentResource {
         this.names = serviceNames(args.prefix, args.environment, args.suffix);
         this.tags = { ...(args.tags ?? {}), environment: args.environment, managedBy: "pulumi", project: args.project };
         this.location = args.location;
-        this.resourceGroup = new resources.ResourceGroup(
-            "rg",
-            { resourceGroupName: this.names.resourceGroup, location: args.location, tags: this.tags },
-            { parent: this },
-        );
-        this.resourceGroupName = knownAfter(this.resourceGroup, this.names.resourceGroup);
-        this.registerOutputs({ resourceGroupName: this.resourceGroup.name, names: this.names });
+        if (args.createResourceGroup ?? true) {
+            this.resourceGroup = new resources.ResourceGroup(
+                "rg",
+                { resourceGroupName: this.names.resourceGroup, location: args.location, tags: this.tags },
+                { parent: this },
+            );
+            this.resourceGroupName = knownAfter(this.resourceGroup, this.names.resourceGroup);
+        } else {
+            this.resourceGroupName = pulumi.output(this.names.resourceGroup);
+        }
+        this.registerOutputs({ resourceGroupName: this.resourceGroupName, names: this.names });
     }
 }

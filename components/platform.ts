@@ -72,6 +72,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         prefix: config.naming.prefix,
         suffix: config.naming.suffix,
         tags: config.tags,
+        createResourceGroup: config.createResourceGroup,
     });
     const { names, tags, location } = foundation;
     // Known at preview, and every resource that uses it waits for the group.

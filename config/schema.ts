@@ -18,6 +18,7 @@ export const CONFIG_KEYS = {
     location: "string",
     namePrefix: "string",
     nameSuffix: "string",
+    createResourceGroup: "boolean",
     tags: "array",
     iotHubSku: "string",
     iotHubUnits: "integer",
@@ -104,6 +105,8 @@ export interface PlatformConfig {
     environment: string;
     location: string;
     naming: { prefix: string; suffix: string };
+    /** false: use the existing group of the derived name (created by the bootstrap project). */
+    createResourceGroup: boolean;
     tags: Record<string, string>;
     iotHub: {
         sku: HubSku;
@@ -242,6 +245,7 @@ const shape = {
     environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "must be 2-8 lower-case letters or digits starting with a letter, e.g. dev or prod"),
     location: region,
     namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,23}$/, "must be 2-24 lower-case letters or digits starting with a letter (it names the workload in every resource name)"),
+    createResourceGroup: z.boolean(),
     nameSuffix: z.string().regex(/^([a-z0-9]{4,8})?$/, "must be empty (derived from project, stack and location) or 4-8 lower-case letters or digits"),
     tags: z.array(z.string().regex(TAG, "each tag must be key=value (key starts with a letter; value without < > % & \\ ? /)")),
     iotHubSku: z.enum(["F1", "S1", "S2", "S3", "B1", "B2", "B3"], { error: "must be one of F1, S1, S2, S3" }),
@@ -544,6 +548,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         stack: raw.stack,
         environment: c.environment,
         location: c.location,
+        createResourceGroup: c.createResourceGroup,
         naming: { prefix: c.namePrefix, suffix: c.nameSuffix || deriveSuffix(raw.project, raw.stack, c.namePrefix, c.environment, c.location) },
         tags,
         iotHub: {

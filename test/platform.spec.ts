@@ -296,6 +296,14 @@ describe("stack outputs and secrets", () => {
 });
 
 describe("variants a stack can choose", () => {
+    it("deploys into the bootstrap-created resource group instead of creating one", async () => {
+        const run = await runStack("prod", { config: { createResourceGroup: false } });
+        assert.deepEqual(all(run, "azure-native:resources:ResourceGroup"), []);
+        const expected = reveal(one(runs.prodPreview, "azure-native:resources:ResourceGroup").inputs).resourceGroupName;
+        assert.equal(reveal(one(run, HUB).inputs).resourceGroupName, expected);
+        assert.equal(reveal(one(run, COSMOS).inputs).resourceGroupName, expected);
+        assert.deepEqual(unknownPaths(one(run, HUB).inputs), []);
+    });
     it("without DPS the hub keeps no SAS policy at all and turns local auth off", async () => {
         const run = await runStack("prod", { config: { dpsEnabled: false, iotHubDisableLocalAuth: true } });
         const p = reveal(one(run, HUB).inputs).properties;
