@@ -3,6 +3,7 @@
  * Every problem is reported at once, each naming the key and the fix, before any resource is
  * registered. `bootstrap/Pulumi.yaml` declares the same keys (a test keeps the two in step).
  */
+import { decodeConfigText } from "../config/decode";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -199,23 +200,6 @@ export function parseBootstrapConfig(raw: Record<string, unknown>, unknownKeys: 
     };
 }
 
-/** Converts the text the CLI hands the program into the declared kind; a wrong kind is left for the schema to reject. */
-function decode(kind: (typeof BOOTSTRAP_CONFIG_KEYS)[BootstrapConfigKey], text: string): unknown {
-    switch (kind) {
-        case "string":
-            return text;
-        case "integer":
-            return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
-        case "boolean":
-            return text === "true" ? true : text === "false" ? false : text;
-        case "array":
-            try {
-                return JSON.parse(text);
-            } catch {
-                return text;
-            }
-    }
-}
 
 /** Reads every declared key from the running program's configuration and validates it. */
 export function loadBootstrapConfig(): BootstrapConfig {
@@ -223,7 +207,7 @@ export function loadBootstrapConfig(): BootstrapConfig {
     const raw: Record<string, unknown> = {};
     for (const [key, kind] of Object.entries(BOOTSTRAP_CONFIG_KEYS) as [BootstrapConfigKey, (typeof BOOTSTRAP_CONFIG_KEYS)[BootstrapConfigKey]][]) {
         const text = pulumi.runtime.getConfig(`${project}:${key}`);
-        if (text !== undefined) raw[key] = decode(kind, text);
+        if (text !== undefined) raw[key] = decodeConfigText(kind, text);
     }
     const unknownKeys = Object.keys(pulumi.runtime.allConfig())
         .filter((k) => k.startsWith(`${project}:`))

@@ -4,25 +4,9 @@
  * only place that reads Pulumi configuration; components take the typed object.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { decodeConfigText } from "./decode";
 import { CONFIG_KEYS, parseConfig, type ConfigKey, type PlatformConfig, type RawConfig, type RawValue } from "./schema";
 
-/** Converts the text the CLI hands the program into the declared kind; a wrong kind is reported as a value the schema rejects. */
-export function decodeRaw(kind: (typeof CONFIG_KEYS)[ConfigKey], text: string): unknown {
-    switch (kind) {
-        case "string":
-            return text;
-        case "integer":
-            return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
-        case "boolean":
-            return text === "true" ? true : text === "false" ? false : text;
-        case "array":
-            try {
-                return JSON.parse(text);
-            } catch {
-                return text;
-            }
-    }
-}
 
 /**
  * Whether the stack holds a key as a secret. The SDK keeps this check internal
@@ -44,7 +28,7 @@ export function rawConfigFrom(project: string, stack: string, all: Record<string
         const full = `${project}:${key}`;
         const text = all[full];
         if (text === undefined) continue;
-        const value: RawValue = { value: decodeRaw(kind, text), secret: isSecretKey(full) };
+        const value: RawValue = { value: decodeConfigText(kind, text), secret: isSecretKey(full) };
         values[key] = value;
     }
     const unknownKeys = Object.keys(all)

@@ -10,7 +10,9 @@ import { X509Certificate, createHash } from "node:crypto";
 import { z } from "zod";
 import { cidrContains, parseCidr, type Cidr } from "./cidr";
 
-export type ConfigKind = "string" | "integer" | "boolean" | "array";
+import type { ConfigKind } from "./decode";
+
+export type { ConfigKind };
 
 /** Every key the program reads, with the kind Pulumi.yaml declares for it. */
 export const CONFIG_KEYS = {

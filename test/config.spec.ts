@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey, type RawConfig } from "../config/schema";
 import { configWarnings, rawConfigFrom } from "../config/load";
+import { CONTOSO_CA_2024 } from "./support";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
 import { runStack } from "../tools/offline/harness";
 
@@ -147,22 +148,6 @@ describe("configuration rejections name the key and the fix", () => {
     });
 });
 
-/** An earlier CA of the same PKI (public certificate only; valid until 2034-11-19). */
-const PREVIOUS_CA = `-----BEGIN CERTIFICATE-----
-MIICGzCCAaCgAwIBAgIUaWsve/5tJ7A4m4y9UZbdqKA1R64wCgYIKoZIzj0EAwMw
-PDEQMA4GA1UECgwHQ29udG9zbzEoMCYGA1UEAwwfQ29udG9zbyBJb1QgRGV2aWNl
-IFJvb3QgQ0EgMjAyNDAeFw0yNjExMjEyMzMyNDRaFw0zNDExMTkyMzMyNDRaMDwx
-EDAOBgNVBAoMB0NvbnRvc28xKDAmBgNVBAMMH0NvbnRvc28gSW9UIERldmljZSBS
-b290IENBIDIwMjQwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAASdtWjhZB5BC7TUpfp/
-KN/WtuFb6IeFQN0BYV93WMcGNguthxqoXVpB9afcUlfJD+6W2uQ+FN1IrIzXM4NU
-FabSkg7czTtAkUbHLvL+eItJRmhHgyHN3XAclzkvT/oVbEGjYzBhMB0GA1UdDgQW
-BBSdmkCyCgpDOWojDKy3dqtAg6Fe8jAfBgNVHSMEGDAWgBSdmkCyCgpDOWojDKy3
-dqtAg6Fe8jAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjO
-PQQDAwNpADBmAjEA9wntTV69PiW3XolAnGn+xDBQHQ5ybK2r35wgLsn1e13bdNYg
-mrc/6DbLn7Cz8jnpAjEA6D77MsGcet3AHTwXD5MEeTWPsU4L2Tr2Fqir56SWd8Ev
-0htmZ9JXmznMe2WMjXkV
------END CERTIFICATE-----
-`;
 
 describe("production posture: private network, observability, threat protection, protection", () => {
     it("prod gets all of it; dev gets logs only", () => {
@@ -220,20 +205,20 @@ describe("CA validity window", () => {
     const daysLeft = (pem: string) => Math.floor((new Date(new X509Certificate(pem).validTo).getTime() - Date.now()) / 86_400_000);
     const current = (JSON.parse(readStackConfig("prod").values["secure-iot-platform:caCertificatePems"]) as string[])[0];
     // A window the previous CA is inside of and the current CA (valid two years longer) is not.
-    const window = daysLeft(PREVIOUS_CA) + 100;
+    const window = daysLeft(CONTOSO_CA_2024) + 100;
     it("the fixtures stay meaningful", () => {
-        assert.ok(daysLeft(PREVIOUS_CA) > 0 && daysLeft(current) >= window && window <= 3650, "regenerate PREVIOUS_CA if it no longer expires before the prod CA");
+        assert.ok(daysLeft(CONTOSO_CA_2024) > 0 && daysLeft(current) >= window && window <= 3650, "regenerate CONTOSO_CA_2024 if it no longer expires before the prod CA");
     });
     it("rejects a CA that expires too soon when it stands alone", () => {
         rejects(
             "prod",
-            { caCertificatePems: [PREVIOUS_CA], caMinimumValidityDays: window },
+            { caCertificatePems: [CONTOSO_CA_2024], caMinimumValidityDays: window },
             "caCertificatePems",
-            new RegExp(`\\[0\\] \\(O=Contoso, CN=Contoso IoT Device Root CA 2024\\) expires on 2034-11-19, ${daysLeft(PREVIOUS_CA)} days from now, inside caMinimumValidityDays \\(${window}\\) and no successor is listed: add the next CA as a second entry`),
+            new RegExp(`\\[0\\] \\(O=Contoso, CN=Contoso IoT Device Root CA 2024\\) expires on 2034-11-19, ${daysLeft(CONTOSO_CA_2024)} days from now, inside caMinimumValidityDays \\(${window}\\) and no successor is listed: add the next CA as a second entry`),
         );
     });
     it("accepts it during a rotation, next to its successor", () => {
-        const c = parseConfig(raw("prod", { caCertificatePems: [PREVIOUS_CA, current], caMinimumValidityDays: window }));
+        const c = parseConfig(raw("prod", { caCertificatePems: [CONTOSO_CA_2024, current], caMinimumValidityDays: window }));
         assert.ok(c.ca.source === "pem");
         assert.deepEqual(c.ca.certificates.map((x) => x.notAfter.toISOString().slice(0, 10)), ["2034-11-19", "2036-11-18"]);
     });

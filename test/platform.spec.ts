@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { runStack } from "../tools/offline/harness";
 import { readStackConfig } from "../tools/offline/stackConfig";
 import type { StackRun } from "../tools/offline/types";
-import { all, isSecretWire, one, plainOccurrences, reveal, unknownPaths } from "./support";
+import { all, isSecretWire, stackRun, one, plainOccurrences, reveal, unknownPaths } from "./support";
 
 const HUB = "azure-native:iothub:IotHubResource";
 const DPS = "azure-native:deviceprovisioningservices:IotDpsResource";
@@ -22,10 +22,10 @@ const MOCK_KEY = "bW9jay1wcmltYXJ5LWtleQ==";
 const runs: Record<string, StackRun> = {};
 before(async () => {
     // One process, one run at a time: the Pulumi runtime is global.
-    runs.devPreview = await runStack("dev");
-    runs.prodPreview = await runStack("prod");
-    runs.devUp = await runStack("dev", { preview: false });
-    runs.prodUp = await runStack("prod", { preview: false });
+    runs.devPreview = await stackRun("dev");
+    runs.prodPreview = await stackRun("prod");
+    runs.devUp = await stackRun("dev", false);
+    runs.prodUp = await stackRun("prod", false);
 });
 
 describe("IoT Hub", () => {

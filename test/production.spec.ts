@@ -18,7 +18,7 @@ import { formerIdentities, renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { PRIVATE_DNS_ZONES } from "../components/privateNetwork";
 import { ALERT_RULES, METRIC_NAMESPACES } from "../components/observability";
-import { all, one, reveal, unknownPaths } from "./support";
+import { CONTOSO_CA_2024, all, stackRun, one, reveal, unknownPaths } from "./support";
 
 const T = {
     hub: "azure-native:iothub:IotHubResource",
@@ -52,22 +52,8 @@ const STATEFUL = [
     { key: "cosmosContainer", type: T.container, v2: "azure-native:documentdb:SqlResourceSqlContainer" },
 ] as const;
 
-/** The next CA of the PKI during a rotation (public certificate only; valid until 2034-11-19). */
-const NEXT_CA = `-----BEGIN CERTIFICATE-----
-MIICGzCCAaCgAwIBAgIUaWsve/5tJ7A4m4y9UZbdqKA1R64wCgYIKoZIzj0EAwMw
-PDEQMA4GA1UECgwHQ29udG9zbzEoMCYGA1UEAwwfQ29udG9zbyBJb1QgRGV2aWNl
-IFJvb3QgQ0EgMjAyNDAeFw0yNjExMjEyMzMyNDRaFw0zNDExMTkyMzMyNDRaMDwx
-EDAOBgNVBAoMB0NvbnRvc28xKDAmBgNVBAMMH0NvbnRvc28gSW9UIERldmljZSBS
-b290IENBIDIwMjQwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAASdtWjhZB5BC7TUpfp/
-KN/WtuFb6IeFQN0BYV93WMcGNguthxqoXVpB9afcUlfJD+6W2uQ+FN1IrIzXM4NU
-FabSkg7czTtAkUbHLvL+eItJRmhHgyHN3XAclzkvT/oVbEGjYzBhMB0GA1UdDgQW
-BBSdmkCyCgpDOWojDKy3dqtAg6Fe8jAfBgNVHSMEGDAWgBSdmkCyCgpDOWojDKy3
-dqtAg6Fe8jAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjO
-PQQDAwNpADBmAjEA9wntTV69PiW3XolAnGn+xDBQHQ5ybK2r35wgLsn1e13bdNYg
-mrc/6DbLn7Cz8jnpAjEA6D77MsGcet3AHTwXD5MEeTWPsU4L2Tr2Fqir56SWd8Ev
-0htmZ9JXmznMe2WMjXkV
------END CERTIFICATE-----
-`;
+/** The next CA of the PKI during a rotation. */
+const NEXT_CA = CONTOSO_CA_2024;
 const PROD_CA = (JSON.parse(readStackConfig("prod").values["secure-iot-platform:caCertificatePems"]) as string[])[0];
 
 /** The resources an input property of `r` was computed from. */
@@ -112,8 +98,8 @@ function programWithFormerIdentities(): string {
 const runs: Record<string, StackRun> = {};
 before(async () => {
     // One process, one run at a time: the Pulumi runtime is global.
-    runs.prod = await runStack("prod");
-    runs.dev = await runStack("dev");
+    runs.prod = await stackRun("prod");
+    runs.dev = await stackRun("dev");
     // Two independent changes in one run (each stack run costs about a second; they touch disjoint
     // resources): the documented way to lift the guards on purpose, and a CA rotation in progress
     // (the current CA and the next one, both valid).

@@ -1,5 +1,6 @@
 /** Helpers for reading what a stack run registered. */
 import { SECRET_SIG, SIG_KEY, UNKNOWN, type CapturedResource, type StackRun } from "../tools/offline/types";
+import { runStack } from "../tools/offline/harness";
 
 export function all(run: StackRun, type: string): CapturedResource[] {
     return run.resources.filter((r) => r.type === type);
@@ -39,4 +40,40 @@ export function plainOccurrences(v: unknown, needle: string, path = ""): string[
     if (Array.isArray(v)) return v.flatMap((x, i) => plainOccurrences(x, needle, `${path}[${i}]`));
     if (v !== null && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => plainOccurrences(x, needle, path ? `${path}.${k}` : k));
     return [];
+}
+
+/**
+ * A second CA of the example PKI (public certificate only; "Contoso IoT Device Root CA 2024",
+ * valid until 2034-11-19): the previous or next CA next to the one in Pulumi.prod.yaml.
+ */
+export const CONTOSO_CA_2024 = `-----BEGIN CERTIFICATE-----
+MIICGzCCAaCgAwIBAgIUaWsve/5tJ7A4m4y9UZbdqKA1R64wCgYIKoZIzj0EAwMw
+PDEQMA4GA1UECgwHQ29udG9zbzEoMCYGA1UEAwwfQ29udG9zbyBJb1QgRGV2aWNl
+IFJvb3QgQ0EgMjAyNDAeFw0yNjExMjEyMzMyNDRaFw0zNDExMTkyMzMyNDRaMDwx
+EDAOBgNVBAoMB0NvbnRvc28xKDAmBgNVBAMMH0NvbnRvc28gSW9UIERldmljZSBS
+b290IENBIDIwMjQwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAASdtWjhZB5BC7TUpfp/
+KN/WtuFb6IeFQN0BYV93WMcGNguthxqoXVpB9afcUlfJD+6W2uQ+FN1IrIzXM4NU
+FabSkg7czTtAkUbHLvL+eItJRmhHgyHN3XAclzkvT/oVbEGjYzBhMB0GA1UdDgQW
+BBSdmkCyCgpDOWojDKy3dqtAg6Fe8jAfBgNVHSMEGDAWgBSdmkCyCgpDOWojDKy3
+dqtAg6Fe8jAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjO
+PQQDAwNpADBmAjEA9wntTV69PiW3XolAnGn+xDBQHQ5ybK2r35wgLsn1e13bdNYg
+mrc/6DbLn7Cz8jnpAjEA6D77MsGcet3AHTwXD5MEeTWPsU4L2Tr2Fqir56SWd8Ev
+0htmZ9JXmznMe2WMjXkV
+-----END CERTIFICATE-----
+`;
+
+const baseRuns = new Map<string, Promise<StackRun>>();
+
+/**
+ * The run of a stack's own configuration, shared by the suites of one process (they only read
+ * it): each run of the program costs about half a second.
+ */
+export function stackRun(stack: string, preview = true): Promise<StackRun> {
+    const key = `${stack}/${preview ? "preview" : "up"}`;
+    let run = baseRuns.get(key);
+    if (!run) {
+        run = runStack(stack, { preview });
+        baseRuns.set(key, run);
+    }
+    return run;
 }
