@@ -259,7 +259,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         cosmosEndpoint: store.endpoint,
         cosmosDatabase: config.cosmos.databaseName,
         cosmosContainer: config.cosmos.containerName,
-        deviceCaCertificates: pulumi.all(cas.cas.map((c) => pulumi.all([c.notAfter]).apply(([notAfter]) => ({ name: c.name, notAfter })))),
+        deviceCaCertificates: pulumi.all(cas.cas.map((c) => c.notAfter.apply((notAfter) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
         privateNetwork: privateNetwork
             ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { dependingOn } from "./known";
+import { knownAfter } from "./known";
 
 export interface WorkloadIdentitiesArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -41,7 +41,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
             return {
                 identity,
                 // Known at preview, and linked to the identity (so a hub that routes with it is seen to).
-                resourceId: dependingOn(
+                resourceId: knownAfter(
                     identity,
                     pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${resourceName}`,
                 ),
