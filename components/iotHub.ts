@@ -1,12 +1,13 @@
 /**
  * The IoT Hub and its whole security posture, in one place:
  * - TLS 1.2 minimum (fixed at creation);
- * - shared access policies: an explicit, least-privilege list that replaces Azure's defaults
- *   (no iothubowner): only the DPS link policy with exactly RegistryWrite, ServiceConnect when
- *   DPS links by key, otherwise none at all and local auth off;
+ * - no shared keys: local auth off and an explicit, empty list of shared access policies (it
+ *   replaces Azure's defaults, iothubowner among them); DPS, the API and operators reach the hub
+ *   through Entra ID data roles scoped to it;
  * - device SAS off when devices attest with X.509 only; module SAS always off;
- * - network: public access per stack, IP allow list with default deny (plus a block list carved
- *   out of it), restricted egress to an explicit FQDN list;
+ * - network: public access per stack, IP allow list with default deny (a block list is carved
+ *   out of it by splitting the allowed ranges: `networkRuleSets` has Allow rules only, and the
+ *   retired `ipFilterRules` is not sent), restricted egress to an explicit FQDN list;
  * - a user-assigned identity that routes telemetry to Cosmos DB without keys, plus a fallback
  *   route to the built-in endpoint;
  * - device CA certificates and the Entra ID data-plane roles of the services that call the hub.
@@ -20,11 +21,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { Attestation, ApiIotHubRole, HubSku } from "../config/schema";
 import type { DeviceCa } from "./deviceCa";
 import { statefulOptions, type StatefulProtection } from "./stateful";
-import { knownAfter } from "./known";
 import { TELEMETRY_PARTITION_KEY } from "./telemetryStore";
-
-/** The only SAS policy the hub keeps, and the rights DPS needs to register devices on it. */
-export const DPS_LINK_POLICY = { keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" } as const;
+import { parseCidr, subtractCidrs, type Cidr } from "../config/cidr";
 
 /** Built-in Azure roles for the IoT Hub data plane (Entra ID instead of SAS keys). */
 export const IOT_HUB_ROLES: Record<ApiIotHubRole, string> = {
@@ -38,7 +36,25 @@ export interface HubDataPlaneGrant {
     /** Logical name used in resource names, e.g. "api". */
     name: string;
     principalId: pulumi.Input<string>;
+    /** A workload's managed identity (default) or an Entra group of people. */
+    principalType?: "ServicePrincipal" | "Group";
     roles: ApiIotHubRole[];
+}
+
+/**
+ * The hub's IP allow rules: the allowed ranges with the blocked ones carved out. IoT Hub's
+ * `networkRuleSets` holds Allow rules and a default action only, and the classic `ipFilterRules`
+ * (whose Reject entries could block inside an allowed range) is retired and not compatible with
+ * it (learn.microsoft.com/azure/iot-hub/iot-hub-ip-filter-classic), so a block becomes a split:
+ * 203.0.113.0/24 minus 203.0.113.128/28 is allowed as /25, /26, /27 and the other /28.
+ */
+export function hubIpAllowRules(allowed: readonly string[], blocked: readonly string[]): { filterName: string; action: "Allow"; ipMask: string }[] {
+    const parse = (text: string): Cidr => {
+        const r = parseCidr(text);
+        if (!r.ok) throw new Error(`IotHub: ${r.problem}`);
+        return r.cidr;
+    };
+    return subtractCidrs(allowed.map(parse), blocked.map(parse)).map((c, i) => ({ filterName: `allow-${i + 1}`, action: "Allow", ipMask: c.text }));
 }
 
 export interface CosmosRouteTarget {
@@ -62,10 +78,6 @@ export interface IotHubArgs {
     messageRetentionDays?: number;
     /** Attestation methods the fleet uses; X.509 alone turns device SAS off. Default x509 only. */
     attestation?: Attestation[];
-    /** Whether DPS links to this hub by key (keeps local auth on with only the dps-link policy). */
-    dpsLinkedByKey: boolean;
-    /** Turn hub-scoped SAS off. Must be false when dpsLinkedByKey (validated in configuration). */
-    disableLocalAuth?: boolean;
     publicNetworkAccess?: "Enabled" | "Disabled";
     allowedIpRanges?: string[];
     blockedIpRanges?: string[];
@@ -95,36 +107,24 @@ export class IotHub extends pulumi.ComponentResource {
     public readonly consumerGroups: iothub.IotHubResourceEventHubConsumerGroup[];
     public readonly certificates: iothub.Certificate[];
     public readonly roleAssignments: authorization.RoleAssignment[];
+    /** The role assignments of each grant, by the grant's name (e.g. DPS must wait for its own). */
+    public readonly grants: Record<string, authorization.RoleAssignment[]>;
     /**
      * FQDN of the built-in Event Hubs-compatible endpoint (the fallback route and the consumer
      * groups use it). Azure picks it at creation. With restricted egress the built-in endpoint is
      * not exempt: its FQDN must be added to the allowed list after the first deployment.
      */
     public readonly builtInEndpointFqdn: pulumi.Output<string>;
-    /**
-     * Connection string of the dps-link policy (secret), read after the hub exists; undefined
-     * when DPS does not link by key.
-     */
-    public readonly dpsLinkConnectionString?: pulumi.Output<string>;
+    /** `/subscriptions/.../IotHubs/<name>`, built from known parts (reviewable at preview). */
+    public readonly hubId: pulumi.Output<string>;
 
     constructor(name: string, args: IotHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:iot:IotHub", name, {}, opts);
         const attestation = args.attestation ?? ["x509"];
         const x509Only = attestation.every((a) => a === "x509");
-        const disableLocalAuth = args.disableLocalAuth ?? !args.dpsLinkedByKey;
-        if (disableLocalAuth && args.dpsLinkedByKey) {
-            throw new Error("IotHub: disableLocalAuth cannot be true while DPS links to the hub by key; the link would stop working");
-        }
         const publicAccess = args.publicNetworkAccess ?? "Disabled";
-        const allowed = args.allowedIpRanges ?? [];
-        const blocked = args.blockedIpRanges ?? [];
+        const ipRules = hubIpAllowRules(args.allowedIpRanges ?? [], args.blockedIpRanges ?? []);
         this.hostName = `${args.hubName}.azure-devices.net`;
-
-        // Legacy filter list, kept consistent with networkRuleSets: blocked ranges are rejected first.
-        const ipFilterRules = [
-            ...blocked.map((ipMask, i) => ({ filterName: `block-${i + 1}`, action: "Reject" as const, ipMask })),
-            ...allowed.map((ipMask, i) => ({ filterName: `allow-${i + 1}`, action: "Accept" as const, ipMask })),
-        ];
 
         this.hub = new iothub.IotHubResource(
             "hub",
@@ -137,18 +137,18 @@ export class IotHub extends pulumi.ComponentResource {
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.routingIdentityResourceId] },
                 properties: {
                     minTlsVersion: "1.2",
-                    // Replaces Azure's default set (iothubowner, service, device, registryRead, registryReadWrite).
-                    authorizationPolicies: args.dpsLinkedByKey ? [{ ...DPS_LINK_POLICY }] : [],
-                    disableLocalAuth,
+                    // Replaces Azure's default set (iothubowner, service, device, registryRead, registryReadWrite);
+                    // with local auth off no hub-scoped SAS token is accepted anyway.
+                    authorizationPolicies: [],
+                    disableLocalAuth: true,
                     disableDeviceSAS: x509Only,
                     disableModuleSAS: true,
                     publicNetworkAccess: publicAccess,
                     networkRuleSets: {
                         defaultAction: "Deny",
                         applyToBuiltInEventHubEndpoint: true,
-                        ipRules: allowed.map((ipMask, i) => ({ filterName: `allow-${i + 1}`, action: "Allow", ipMask })),
+                        ipRules,
                     },
-                    ipFilterRules,
                     restrictOutboundNetworkAccess: args.restrictOutboundNetworkAccess ?? true,
                     allowedFqdnList: [...new Set([args.route.fqdn, ...(args.extraAllowedFqdns ?? [])])],
                     eventHubEndpoints: {
@@ -220,36 +220,25 @@ export class IotHub extends pulumi.ComponentResource {
         // Service access through Entra ID roles scoped to this hub, never through SAS keys. The scope
         // is built from known parts so it is reviewable at preview; dependsOn orders it after the hub.
         const hubId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Devices/IotHubs/${args.hubName}`;
-        this.roleAssignments = (args.dataPlaneGrants ?? []).flatMap((grant) =>
-            grant.roles.map(
+        this.hubId = hubId;
+        this.grants = {};
+        for (const grant of args.dataPlaneGrants ?? []) {
+            this.grants[grant.name] = grant.roles.map(
                 (role) =>
                     new authorization.RoleAssignment(
                         `${grant.name}-${role}`,
                         {
                             principalId: grant.principalId,
-                            principalType: "ServicePrincipal",
+                            principalType: grant.principalType ?? "ServicePrincipal",
                             roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${IOT_HUB_ROLES[role]}`,
                             scope: hubId,
                             description: `${grant.name}: ${role} on ${args.hubName}`,
                         },
                         { parent: this, dependsOn: [this.hub] },
                     ),
-            ),
-        );
-
-        if (args.dpsLinkedByKey) {
-            // Read through the hub's outputs so the invoke waits for the hub (and never runs against
-            // a hub that does not exist yet during the preview of a new stack).
-            const keys = iothub.listIotHubResourceKeysForKeyNameOutput(
-                { resourceGroupName: args.resourceGroupName, resourceName: this.hub.name, keyName: DPS_LINK_POLICY.keyName },
-                { parent: this },
-            );
-            // The invoke's result carries no dependency on the hub; the host name does (knownAfter), so
-            // DPS records that it links this hub (creation and deletion order, and the policy pack's link).
-            this.dpsLinkConnectionString = pulumi.secret(
-                pulumi.interpolate`HostName=${knownAfter(this.hub, this.hostName)};SharedAccessKeyName=${DPS_LINK_POLICY.keyName};SharedAccessKey=${keys.primaryKey}`,
             );
         }
+        this.roleAssignments = Object.values(this.grants).flat();
 
         this.builtInEndpointFqdn = this.hub.properties.apply((p) =>
             (p.eventHubEndpoints?.["events"]?.endpoint ?? "").replace(/^sb:\/\//, "").replace(/\/$/, ""),

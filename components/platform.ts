@@ -5,13 +5,23 @@ import { PlatformFoundation } from "./foundation";
 import { WorkloadIdentities } from "./workloadIdentities";
 import { TelemetryStore } from "./telemetryStore";
 import { DeviceCertificateAuthorities } from "./deviceCa";
-import { IotHub } from "./iotHub";
+import { IotHub, type HubDataPlaneGrant } from "./iotHub";
 import { ProvisioningService } from "./provisioningService";
 import { EntraApps } from "./entraApps";
 import { PrivateNetwork, type PrivateEndpointTarget } from "./privateNetwork";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
 import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
+
+/** The name of DPS's grant on the hub (its role assignments are what DPS waits for). */
+const DPS_LINK_GRANT = "dps-link";
+
+/**
+ * The data roles DPS's link identity holds on the hub: the Entra ID counterpart of the
+ * RegistryWrite + ServiceConnect rights a key-based link needs (create the device identity, set its
+ * initial twin). See docs/PRODUCTION.md for the source.
+ */
+export const DPS_LINK_HUB_ROLES: readonly HubDataPlaneGrant["roles"][number][] = ["IoTHubRegistryContributor", "IoTHubTwinContributor"];
 
 /** What the stack exports. Anything that carries a key is a secret. */
 export interface PlatformOutputs {
@@ -80,7 +90,15 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
     const identities = new WorkloadIdentities(
         "workloads",
-        { resourceGroupName: rg, location, subscriptionId: client.subscriptionId, hubRoutingIdentityName: names.hubIdentity, apiIdentityName: names.apiIdentity, tags },
+        {
+            resourceGroupName: rg,
+            location,
+            subscriptionId: client.subscriptionId,
+            hubRoutingIdentityName: names.hubIdentity,
+            apiIdentityName: names.apiIdentity,
+            ...(config.dps.enabled ? { dpsLinkIdentityName: names.dpsIdentity } : {}),
+            tags,
+        },
     );
 
     const store = new TelemetryStore(
@@ -122,8 +140,6 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             partitionCount: config.iotHub.partitionCount,
             messageRetentionDays: config.iotHub.messageRetentionDays,
             attestation: config.iotHub.attestation,
-            dpsLinkedByKey: config.dps.enabled,
-            disableLocalAuth: config.iotHub.disableLocalAuth,
             publicNetworkAccess: config.iotHub.publicNetworkAccess,
             allowedIpRanges: config.iotHub.allowedIpRanges,
             blockedIpRanges: config.iotHub.blockedIpRanges,
@@ -133,7 +149,11 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             routingIdentityResourceId: identities.hubRouting.resourceId,
             route: { endpoint: store.endpoint, fqdn: store.fqdn, databaseName: config.cosmos.databaseName, containerName: config.cosmos.containerName, resourceGroupName: rg },
             caCertificates: cas.cas,
-            dataPlaneGrants: [{ name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles }],
+            dataPlaneGrants: [
+                { name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles },
+                ...(identities.dpsLink ? [{ name: DPS_LINK_GRANT, principalId: identities.dpsLink.principalId, roles: [...DPS_LINK_HUB_ROLES] }] : []),
+                ...config.entra.operatorGroupIds.map((groupId) => ({ name: `operators-${groupId}`, principalId: groupId, principalType: "Group" as const, roles: ["IoTHubRegistryContributor" as const] })),
+            ],
             // The routing endpoint is accepted only once the identity can write to the container.
             routingPrerequisites: [identities.hubRouting.identity, store.container, ...store.roleAssignments],
             stateful,
@@ -142,18 +162,22 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
     let provisioning: ProvisioningService | undefined;
     if (config.dps.enabled) {
-        if (!hub.dpsLinkConnectionString) throw new Error("unreachable: the hub exposes the dps-link connection string whenever DPS is enabled");
+        if (!identities.dpsLink) throw new Error("unreachable: the DPS link identity exists whenever DPS is enabled");
         provisioning = new ProvisioningService(
             "dps",
             {
                 dpsName: names.dps,
                 resourceGroupName: rg,
+                subscriptionId: client.subscriptionId,
                 location,
                 tags,
                 allocationPolicy: config.dps.allocationPolicy,
                 publicNetworkAccess: config.dps.publicNetworkAccess,
                 allowedIpRanges: config.dps.allowedIpRanges,
-                linkedHub: { location, connectionString: hub.dpsLinkConnectionString },
+                linkedHub: { hostName: hub.hostName, location, identityResourceId: identities.dpsLink.resourceId },
+                // DPS checks the link when it is saved: its identity must already hold its roles on the hub.
+                linkPrerequisites: [identities.dpsLink.identity, ...(hub.grants[DPS_LINK_GRANT] ?? [])],
+                operatorGroupIds: config.entra.operatorGroupIds,
                 caCertificates: cas.cas,
                 stateful,
             },

@@ -9,6 +9,8 @@ export interface WorkloadIdentitiesArgs {
     /** Plain names: the resource ids built from them are known at preview. */
     hubRoutingIdentityName: string;
     apiIdentityName: string;
+    /** DPS's identity on the linked hub; omitted when the stack has no DPS. */
+    dpsLinkIdentityName?: string;
     tags: Record<string, string>;
 }
 
@@ -24,11 +26,14 @@ export interface WorkloadIdentity {
  * The user-assigned managed identities of the platform's workloads, created before the services
  * that use them so their data-plane roles exist first:
  * - the IoT Hub's routing identity (writes telemetry to Cosmos DB, no keys);
- * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles).
+ * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles);
+ * - DPS's link identity (registers provisioned devices on the hub through an Entra ID data role,
+ *   instead of the connection string of a hub SAS policy).
  */
 export class WorkloadIdentities extends pulumi.ComponentResource {
     public readonly hubRouting: WorkloadIdentity;
     public readonly api: WorkloadIdentity;
+    public readonly dpsLink?: WorkloadIdentity;
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:identity:WorkloadIdentities", name, {}, opts);
@@ -51,6 +56,7 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
         };
         this.hubRouting = make("hub-routing", args.hubRoutingIdentityName);
         this.api = make("api", args.apiIdentityName);
+        if (args.dpsLinkIdentityName !== undefined) this.dpsLink = make("dps-link", args.dpsLinkIdentityName);
         this.registerOutputs({ hubRoutingPrincipalId: this.hubRouting.principalId, apiClientId: this.api.clientId });
     }
 }

@@ -58,3 +58,41 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
     const mask = outer.prefix === 0 ? 0 : (0xffffffff << (32 - outer.prefix)) >>> 0;
     return ((inner.network & mask) >>> 0) === outer.network;
 }
+
+function cidrOf(network: number, prefix: number): Cidr {
+    return { text: `${toDotted(network)}/${prefix}`, network, prefix };
+}
+
+/** The two halves of a range one bit longer (a /32 has none). */
+function halves(c: Cidr): [Cidr, Cidr] {
+    const bit = 2 ** (31 - c.prefix);
+    return [cidrOf(c.network, c.prefix + 1), cidrOf((c.network + bit) >>> 0, c.prefix + 1)];
+}
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+    return cidrContains(a, b) || cidrContains(b, a);
+}
+
+/**
+ * The allowed ranges with the blocked ranges taken out, as the fewest CIDR ranges that cover
+ * exactly the remaining addresses (each allowed range is split in halves until no half is
+ * partly blocked). IoT Hub's `networkRuleSets` has only Allow rules and a default action, so a
+ * block inside an allowed range can only be expressed this way. Ranges nested in another result
+ * are dropped; the order follows the allowed list, then the address.
+ */
+export function subtractCidrs(allowed: readonly Cidr[], blocked: readonly Cidr[]): Cidr[] {
+    const out: Cidr[] = [];
+    const visit = (c: Cidr): void => {
+        const hits = blocked.filter((b) => overlaps(b, c));
+        if (hits.length === 0) out.push(c);
+        else if (hits.some((b) => cidrContains(b, c))) return;
+        else halves(c).forEach(visit);
+    };
+    allowed.forEach(visit);
+    return out.filter((c, i) => !out.some((d, j) => j !== i && cidrContains(d, c) && (d.prefix < c.prefix || j < i)));
+}
+
+/** Whether the address lies in the range. */
+export function cidrHas(range: Cidr, address: number): boolean {
+    return cidrContains(range, cidrOf(address >>> 0, 32));
+}

@@ -8,7 +8,7 @@
  */
 import { X509Certificate, createHash } from "node:crypto";
 import { z } from "zod";
-import { cidrContains, parseCidr, type Cidr } from "./cidr";
+import { cidrContains, parseCidr, subtractCidrs, type Cidr } from "./cidr";
 
 import type { ConfigKind } from "./decode";
 
@@ -57,6 +57,7 @@ export const CONFIG_KEYS = {
     entraOwners: "array",
     mobileRedirectUris: "array",
     apiIotHubRoles: "array",
+    operatorGroupIds: "array",
     privateNetworkEnabled: "boolean",
     privateNetworkAddressSpace: "string",
     privateEndpointSubnet: "string",
@@ -119,7 +120,8 @@ export interface PlatformConfig {
         publicNetworkAccess: PublicNetworkAccess;
         allowedIpRanges: string[];
         blockedIpRanges: string[];
-        disableLocalAuth: boolean;
+        /** Always true: nothing in the platform uses a hub-scoped key (DPS links by identity). */
+        disableLocalAuth: true;
         restrictOutboundNetworkAccess: boolean;
         extraAllowedFqdns: string[];
         consumerGroups: string[];
@@ -148,6 +150,11 @@ export interface PlatformConfig {
         owners: string[];
         mobileRedirectUris: string[];
         apiIotHubRoles: ApiIotHubRole[];
+        /**
+         * Entra groups (object ids) of the operators: IoT Hub Registry Contributor on the hub (devices)
+         * and Device Provisioning Service Data Contributor on DPS (enrollments), nothing wider.
+         */
+        operatorGroupIds: string[];
     };
     /** Service-side private access: a virtual network with private endpoints for the chosen services. */
     privateNetwork: {
@@ -258,7 +265,11 @@ const shape = {
     iotHubPublicNetworkAccess: access,
     iotHubAllowedIpRanges: cidrList,
     iotHubBlockedIpRanges: cidrList,
-    iotHubDisableLocalAuth: z.boolean(),
+    iotHubDisableLocalAuth: z.literal(true, {
+        error: (i) =>
+            `${JSON.stringify(i.input)} is not accepted: the hub keeps local auth off in every stack, because nothing in the platform uses a hub key any more (DPS links the hub by managed identity; the API, operators and DPS use Entra ID roles). ` +
+            "Remove the setting from Pulumi.<stack>.yaml (`pulumi config rm iotHubDisableLocalAuth`); callers that used a SAS key need an Entra ID role instead (docs/PRODUCTION.md)",
+    }),
     iotHubRestrictOutboundNetworkAccess: z.boolean(),
     iotHubAllowedFqdns: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "each entry must be a lower-case fully qualified domain name, without scheme or port")),
     iotHubConsumerGroups: z.array(
@@ -293,6 +304,7 @@ const shape = {
             error: "each role must be IoTHubDataReader, IoTHubTwinContributor, IoTHubRegistryContributor or IoTHubDataContributor",
         }))
         .min(1, "grant the API at least one IoT Hub data-plane role"),
+    operatorGroupIds: z.array(z.string().regex(GUID, "each group must be an Entra group object id (a GUID): find it with `az ad group show --group <name> --query id -o tsv`")),
     privateNetworkEnabled: z.boolean(),
     privateNetworkAddressSpace: privateCidr,
     privateEndpointSubnet: privateCidr,
@@ -332,6 +344,7 @@ export function serviceNames(prefix: string, environment: string, suffix: string
         dps: `dps-${base}-${suffix}`,
         cosmos: `cosmos-${base}-${suffix}`,
         hubIdentity: `id-${base}-hub-routing`,
+        dpsIdentity: `id-${base}-dps-link`,
         apiIdentity: `id-${base}-api`,
         virtualNetwork: `vnet-${base}`,
         endpointSecurityGroup: `nsg-${base}-private-endpoints`,
@@ -343,6 +356,9 @@ export function serviceNames(prefix: string, environment: string, suffix: string
 
 // ---------------------------------------------------------------------------------------------
 // Cross-field rules: the combinations that cannot be deployed safely.
+
+/** IoT Hub accepts at most 100 IP filter rules (learn.microsoft.com/azure/iot-hub/iot-hub-ip-filtering). */
+export const IOT_HUB_MAX_IP_RULES = 100;
 
 const SKU_UNITS: Record<string, [number, number]> = { F1: [1, 1], S1: [1, 200], S2: [1, 200], S3: [1, 10] };
 const BROKER_SCHEME = /^msauth(\.[A-Za-z0-9.-]+)?:\/\/[^\s*]+$/;
@@ -369,11 +385,18 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
             add("iotHubBlockedIpRanges", `"${b}" lies outside every allowed range, so it is already denied; remove it, or add the wider range it carves out of to iotHubAllowedIpRanges`);
         }
     }
-    if (c.dpsEnabled && c.iotHubDisableLocalAuth) {
+    // The hub's allow list is expressed as Allow rules only (networkRuleSets has no Reject), so a
+    // blocked range is carved out by splitting the allowed ranges around it.
+    const blockedCidrs = c.iotHubBlockedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+    for (const a of allowed) {
+        const cover = blockedCidrs.find((b) => cidrContains(b, a));
+        if (cover) add("iotHubBlockedIpRanges", `"${cover.text}" blocks all of the allowed range ${a.text}; remove ${a.text} from iotHubAllowedIpRanges instead of blocking it`);
+    }
+    const hubRules = subtractCidrs(allowed, blockedCidrs).length;
+    if (hubRules > IOT_HUB_MAX_IP_RULES) {
         add(
-            "iotHubDisableLocalAuth",
-            "cannot be true while dpsEnabled is true: DPS links to the hub with a shared access key (the only link the DPS API in this SDK offers), and disabling local auth stops that key. " +
-                "Set iotHubDisableLocalAuth to false (the hub then keeps only the dps-link policy with RegistryWrite, ServiceConnect; every other caller uses Entra ID), or set dpsEnabled to false",
+            "iotHubBlockedIpRanges",
+            `carving the blocked ranges out of iotHubAllowedIpRanges takes ${hubRules} allow rules, over IoT Hub's limit of ${IOT_HUB_MAX_IP_RULES}; block wider (shorter-prefix) ranges or narrow the allowed ranges`,
         );
     }
     if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Enabled" && c.dpsAllowedIpRanges.length === 0) {
@@ -476,6 +499,7 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
         add("entraOwners", "is empty: list at least one Entra object id (two are better) that owns the API and mobile app registrations, so someone can manage them besides the deploying identity");
     }
     if (new Set(c.entraOwners.map((o) => o.toLowerCase())).size !== c.entraOwners.length) add("entraOwners", "lists an owner twice");
+    if (new Set(c.operatorGroupIds.map((o) => o.toLowerCase())).size !== c.operatorGroupIds.length) add("operatorGroupIds", "lists a group twice");
     for (const uri of c.mobileRedirectUris) {
         const problem = redirectUriProblem(uri, c.environment === "prod");
         if (problem) add("mobileRedirectUris", `"${uri}" ${problem}`);
@@ -562,7 +586,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             publicNetworkAccess: c.iotHubPublicNetworkAccess,
             allowedIpRanges: c.iotHubAllowedIpRanges.map(canonicalCidr),
             blockedIpRanges: c.iotHubBlockedIpRanges.map(canonicalCidr),
-            disableLocalAuth: c.iotHubDisableLocalAuth,
+            disableLocalAuth: true,
             restrictOutboundNetworkAccess: c.iotHubRestrictOutboundNetworkAccess,
             extraAllowedFqdns: c.iotHubAllowedFqdns,
             consumerGroups: c.iotHubConsumerGroups,
@@ -594,6 +618,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             owners: c.entraOwners.map((o) => o.toLowerCase()),
             mobileRedirectUris: c.mobileRedirectUris,
             apiIotHubRoles: [...new Set(c.apiIotHubRoles)],
+            operatorGroupIds: c.operatorGroupIds.map((g) => g.toLowerCase()),
         },
         privateNetwork: {
             enabled: c.privateNetworkEnabled,

@@ -55,7 +55,8 @@ describe("the stacks' configuration", () => {
         assert.deepEqual(c.iotHub.attestation, ["x509", "symmetricKey"]);
         assert.equal(c.ca.source, "generated");
         assert.equal(c.cosmos.capacityMode, "serverless");
-        assert.equal(c.iotHub.disableLocalAuth, false, "DPS links by key, so local auth stays on");
+        assert.equal(c.iotHub.disableLocalAuth, true, "DPS links by identity: the hub keeps no key");
+        assert.deepEqual(c.entra.operatorGroupIds, ["7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57"]);
     });
     it("prod: X.509 only, supplied CA, zone-redundant provisioned Cosmos with a second region, private Cosmos", () => {
         const c = parseConfig(raw("prod"));
@@ -111,9 +112,26 @@ describe("configuration rejections name the key and the fix", () => {
         rejects("dev", { iotHubMinTlsVersion: "1.0" }, "iotHubMinTlsVersion", /must be "1\.2".*fixed at creation/);
         rejects("dev", { iotHubMinTlsVersion: "1.3" }, "iotHubMinTlsVersion", /must be "1\.2"/);
     });
-    it("hub local auth off together with a DPS link by key", () => {
-        rejects("dev", { iotHubDisableLocalAuth: true }, "iotHubDisableLocalAuth", /cannot be true while dpsEnabled.*Set iotHubDisableLocalAuth to false.*or set dpsEnabled to false/);
-        assert.doesNotThrow(() => parseConfig(raw("dev", { iotHubDisableLocalAuth: true, dpsEnabled: false })));
+    it("hub local auth back on: nothing may use a hub key any more", () => {
+        rejects("dev", { iotHubDisableLocalAuth: false }, "iotHubDisableLocalAuth", /false is not accepted.*DPS links the hub by managed identity.*pulumi config rm iotHubDisableLocalAuth/);
+        rejects("prod", { iotHubDisableLocalAuth: false, dpsEnabled: false }, "iotHubDisableLocalAuth", /false is not accepted/);
+        assert.equal(parseConfig(raw("dev", { iotHubDisableLocalAuth: true })).iotHub.disableLocalAuth, true);
+        assert.equal(parseConfig(raw("dev", { dpsEnabled: false })).iotHub.disableLocalAuth, true);
+    });
+    it("operator groups that are not group object ids, or listed twice", () => {
+        rejects("prod", { operatorGroupIds: ["platform-operators"] }, "operatorGroupIds", /\[0\] each group must be an Entra group object id.*az ad group show/);
+        rejects("prod", { operatorGroupIds: ["7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57", "7C3E1A9B-5D2F-4E8A-B6C4-1F0D9E2A3B57"] }, "operatorGroupIds", /lists a group twice/);
+        assert.deepEqual(parseConfig(raw("dev", { operatorGroupIds: [] })).entra.operatorGroupIds, []);
+    });
+    it("blocked ranges that swallow an allowed range, or split it into more rules than IoT Hub takes", () => {
+        rejects("dev", { iotHubAllowedIpRanges: ["203.0.113.0/24", "198.51.100.0/25"], iotHubBlockedIpRanges: ["198.51.100.0/24"] }, "iotHubBlockedIpRanges", /"198\.51\.100\.0\/24" blocks all of the allowed range 198\.51\.100\.0\/25; remove 198\.51\.100\.0\/25 from iotHubAllowedIpRanges/);
+        // Four /32 holes far apart in a /8 split it into 4 x 24 - (shared upper halves) rules: over 100.
+        rejects(
+            "dev",
+            { iotHubAllowedIpRanges: ["10.0.0.0/8"], iotHubBlockedIpRanges: ["10.0.0.1/32", "10.64.0.1/32", "10.128.0.1/32", "10.192.0.1/32", "10.32.0.1/32"] },
+            "iotHubBlockedIpRanges",
+            /takes \d+ allow rules, over IoT Hub's limit of 100; block wider \(shorter-prefix\) ranges/,
+        );
     });
     it("X.509-only attestation with no CA certificate", () => {
         rejects("prod", { caCertificatePems: [] }, "caCertificatePems", /is empty while devices attest with X\.509/);
@@ -165,7 +183,7 @@ describe("production posture: private network, observability, threat protection,
         assert.deepEqual(dev.protection, { protectStatefulResources: false, lockStatefulResources: false });
     });
     it("a DPS endpoint is only planned when the stack deploys DPS", () => {
-        const c = parseConfig(raw("prod", { dpsEnabled: false, iotHubDisableLocalAuth: true }));
+        const c = parseConfig(raw("prod", { dpsEnabled: false }));
         assert.deepEqual(c.privateNetwork.services, ["iotHub", "cosmos"]);
     });
     it("rejects address ranges that are not private, malformed, or do not fit", () => {
@@ -243,12 +261,12 @@ describe("bad configuration stops the program before any resource is registered"
     it("the run fails with all problems and registers nothing", async () => {
         const registered: string[] = [];
         await assert.rejects(
-            runStack("dev", { config: { iotHubDisableLocalAuth: true, entraOwners: [] }, onRegister: (r) => registered.push(r.type) }),
+            runStack("dev", { config: { iotHubDisableLocalAuth: false, operatorGroupIds: ["ops"] }, onRegister: (r) => registered.push(r.type) }),
             (e: unknown) => {
                 assert.ok(e instanceof ConfigError);
                 assert.match(e.message, /has 2 problems \(nothing was deployed\)/);
-                assert.match(e.message, /secure-iot-platform:iotHubDisableLocalAuth: cannot be true/);
-                assert.match(e.message, /secure-iot-platform:entraOwners: is empty/);
+                assert.match(e.message, /secure-iot-platform:iotHubDisableLocalAuth: false is not accepted/);
+                assert.match(e.message, /secure-iot-platform:operatorGroupIds: \[0\] each group must be an Entra group object id/);
                 return true;
             },
         );

@@ -10,14 +10,20 @@ import type { StackRun } from "../tools/offline/types";
 import { all, isSecretWire, stackRun, one, plainOccurrences, reveal, unknownPaths } from "./support";
 
 const HUB = "azure-native:iothub:IotHubResource";
-const DPS = "azure-native:deviceprovisioningservices:IotDpsResource";
+/** DPS is the generic ARM resource at the API version that links hubs by identity. */
+const DPS = "azure-native:resources:Resource";
 const COSMOS = "azure-native:cosmosdb:DatabaseAccount";
 const SQL_ROLE = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment";
 const ROLE = "azure-native:authorization:RoleAssignment";
 const IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
 const APP = "azuread:index/applicationRegistration:ApplicationRegistration";
-/** What the mocks answer for the dps-link policy's primary key. */
-const MOCK_KEY = "bW9jay1wcmltYXJ5LWtleQ==";
+const ROLE_IDS = {
+    dataReader: "b447c946-2db7-41ec-983d-d8bf3b1c77e3",
+    twinContributor: "494bdba2-168f-4f31-a0a1-191d2f7c028c",
+    registryContributor: "4ea46cd5-c1b2-4a8e-910b-273211f9ce47",
+    dpsDataContributor: "dfce44e4-17b7-4bd1-a6d1-04996ec95633",
+};
+const roleOf = (r: { inputs: unknown }) => String(reveal(r.inputs).roleDefinitionId).split("/").pop();
 
 const runs: Record<string, StackRun> = {};
 before(async () => {
@@ -33,8 +39,8 @@ describe("IoT Hub", () => {
         for (const run of [runs.devPreview, runs.prodPreview]) {
             const p = reveal(one(run, HUB).inputs).properties;
             assert.equal(p.minTlsVersion, "1.2");
-            assert.deepEqual(p.authorizationPolicies, [{ keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" }], "only the DPS link policy: no iothubowner, no defaults");
-            assert.equal(p.disableLocalAuth, false, "the DPS link by key needs hub SAS");
+            assert.deepEqual(p.authorizationPolicies, [], "no SAS policy at all: no iothubowner, no defaults, no DPS link key");
+            assert.equal(p.disableLocalAuth, true, "no hub-scoped SAS token is accepted");
             assert.equal(p.disableModuleSAS, true);
             assert.equal(p.networkRuleSets.defaultAction, "Deny");
             assert.equal(p.networkRuleSets.applyToBuiltInEventHubEndpoint, true);
@@ -54,14 +60,15 @@ describe("IoT Hub", () => {
         assert.equal(reveal(one(runs.devPreview, HUB).inputs).properties.disableDeviceSAS, false);
         assert.equal(reveal(one(runs.prodPreview, HUB).inputs).properties.disableDeviceSAS, true);
     });
-    it("filters by the stack's IP lists, blocked ranges first", () => {
+    it("filters by the stack's IP lists: allow rules only, split around the blocked ranges", () => {
         const dev = reveal(one(runs.devPreview, HUB).inputs).properties;
-        assert.deepEqual(dev.networkRuleSets.ipRules.map((r: { ipMask: string }) => r.ipMask), ["203.0.113.0/24", "198.51.100.0/24"]);
-        assert.deepEqual(
-            dev.ipFilterRules.map((r: { action: string; ipMask: string }) => `${r.action} ${r.ipMask}`),
-            ["Reject 203.0.113.128/28", "Accept 203.0.113.0/24", "Accept 198.51.100.0/24"],
-        );
+        // dev allows 203.0.113.0/24 and 198.51.100.0/24 and blocks 203.0.113.128/28.
+        assert.deepEqual(dev.networkRuleSets.ipRules.map((r: { ipMask: string }) => r.ipMask), ["203.0.113.0/25", "203.0.113.144/28", "203.0.113.160/27", "203.0.113.192/26", "198.51.100.0/24"]);
+        assert.ok(dev.networkRuleSets.ipRules.every((r: { action: string }) => r.action === "Allow"));
+        assert.equal(dev.ipFilterRules, undefined, "the retired ipFilterRules is not sent");
         assert.equal(dev.publicNetworkAccess, "Enabled");
+        const prod = reveal(one(runs.prodPreview, HUB).inputs).properties;
+        assert.deepEqual(prod.networkRuleSets.ipRules.map((r: { ipMask: string }) => r.ipMask), ["198.51.100.0/24", "192.0.2.0/24"]);
     });
     it("routes with the user-assigned routing identity, which exists and can write before the hub", () => {
         const run = runs.devPreview;
@@ -89,20 +96,21 @@ describe("IoT Hub", () => {
             assert.deepEqual(unknownPaths(one(run, HUB).inputs), [], `${run.stack}: hub inputs unknown at preview`);
         }
     });
-    it("gives the API's managed identity IoT Hub data-plane roles scoped to the hub, nothing more", () => {
+    it("gives each caller IoT Hub data-plane roles scoped to the hub, nothing more: the API, DPS's link identity, the operators", () => {
         const run = runs.prodUp;
         const hubName = reveal(one(run, HUB).inputs).resourceName;
+        const hubRoles = all(run, ROLE).filter((r) => /\/IotHubs\//.test(reveal(r.inputs).scope));
+        for (const r of hubRoles) assert.match(reveal(r.inputs).scope, new RegExp(`/providers/Microsoft\\.Devices/IotHubs/${hubName}$`));
         const api = one(run, IDENTITY, "api");
-        const roles = all(run, ROLE).map((r) => reveal(r.inputs));
-        assert.deepEqual(
-            roles.map((r) => r.roleDefinitionId.split("/").pop()).sort(),
-            ["494bdba2-168f-4f31-a0a1-191d2f7c028c", "b447c946-2db7-41ec-983d-d8bf3b1c77e3"].sort(),
-        );
-        for (const r of roles) {
-            assert.match(r.scope, new RegExp(`/providers/Microsoft\\.Devices/IotHubs/${hubName}$`));
-            assert.equal(r.principalType, "ServicePrincipal");
-        }
-        for (const r of all(run, ROLE)) assert.deepEqual(r.propertyDependencies.principalId, [api.urn]);
+        const dpsLink = one(run, IDENTITY, "dps-link");
+        const of = (pred: (r: (typeof hubRoles)[number]) => boolean) => hubRoles.filter(pred).map(roleOf).sort();
+        assert.deepEqual(of((r) => (r.propertyDependencies.principalId ?? []).includes(api.urn)), [ROLE_IDS.twinContributor, ROLE_IDS.dataReader].sort());
+        assert.deepEqual(of((r) => (r.propertyDependencies.principalId ?? []).includes(dpsLink.urn)), [ROLE_IDS.twinContributor, ROLE_IDS.registryContributor].sort());
+        const groups = hubRoles.filter((r) => reveal(r.inputs).principalType === "Group");
+        assert.deepEqual(groups.map((r) => reveal(r.inputs).principalId).sort(), ["2a6f8d31-9e4b-4c7a-8d15-b3e0f6c9a742", "7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57"]);
+        assert.ok(groups.every((r) => roleOf(r) === ROLE_IDS.registryContributor), "operators manage devices only");
+        assert.equal(hubRoles.length, 6, "two for the API, two for DPS, one per operator group");
+        for (const r of hubRoles.filter((x) => reveal(x.inputs).principalType !== "Group")) assert.equal(reveal(r.inputs).principalType, "ServicePrincipal");
     });
 });
 
@@ -116,22 +124,62 @@ describe("Device Provisioning Service", () => {
             assert.equal(dps.properties.iotHubs[0].location, hub.location);
         }
     });
-    it("links to the hub with the dps-link policy's key, kept secret", () => {
-        const dps = one(runs.prodUp, DPS);
-        const [link] = (dps.inputs as any).properties.iotHubs;
-        assert.ok(isSecretWire(link.connectionString), "the connection string is a secret");
-        const hubName = reveal(one(runs.prodUp, HUB).inputs).resourceName;
-        assert.equal(link.connectionString.value, `HostName=${hubName}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=${MOCK_KEY}`);
-    });
-    it("records the hub it links: its properties depend on the hub, so it is created after and deleted before it", () => {
+    it("is the DPS resource type at API 2026-08-01, which links hubs by identity", () => {
         for (const run of [runs.devPreview, runs.prodPreview]) {
-            const dps = one(run, DPS);
-            assert.deepEqual(dps.propertyDependencies.properties, [one(run, HUB).urn], run.stack);
+            const dps = reveal(one(run, DPS).inputs);
+            assert.equal(dps.resourceProviderNamespace, "Microsoft.Devices");
+            assert.equal(dps.resourceType, "provisioningServices");
+            assert.equal(dps.parentResourcePath, "");
+            assert.equal(dps.apiVersion, "2026-08-01");
+            assert.deepEqual(dps.sku, { name: "S1", capacity: 1 });
         }
     });
-    it("is not readable from a hub that does not exist yet: the link is unknown at preview", () => {
-        const [link] = (one(runs.devPreview, DPS).inputs as any).properties.iotHubs;
-        assert.deepEqual(unknownPaths(link.connectionString), ["(root)"]);
+    it("links the hub by its user-assigned identity, with no connection string or key", () => {
+        for (const run of [runs.devUp, runs.prodUp]) {
+            const dps = reveal(one(run, DPS).inputs);
+            const hubName = reveal(one(run, HUB).inputs).resourceName;
+            const identityName = reveal(one(run, IDENTITY, "dps-link").inputs).resourceName;
+            const [link] = dps.properties.iotHubs;
+            assert.deepEqual(Object.keys(link).sort(), ["authenticationType", "hostName", "location", "selectedUserAssignedIdentityResourceId"]);
+            assert.equal(link.authenticationType, "UserAssigned");
+            assert.equal(link.hostName, `${hubName}.azure-devices.net`);
+            assert.match(link.selectedUserAssignedIdentityResourceId, new RegExp(`/userAssignedIdentities/${identityName}$`));
+            assert.deepEqual(dps.identity, { type: "UserAssigned", userAssignedIdentities: [link.selectedUserAssignedIdentityResourceId] });
+            assert.equal(dps.properties.disableLocalAuth, true, "DPS's own SAS is off too");
+        }
+    });
+    it("is created after its link identity holds its roles on the hub (DPS checks the link when it is saved)", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const dps = one(run, DPS);
+            const dpsLink = one(run, IDENTITY, "dps-link");
+            const linkRoles = all(run, ROLE).filter((r) => (r.propertyDependencies.principalId ?? []).includes(dpsLink.urn));
+            assert.equal(linkRoles.length, 2);
+            for (const r of [dpsLink, ...linkRoles]) assert.ok(dps.dependencies.includes(r.urn), `${run.stack}: DPS waits for ${r.name}`);
+            for (const r of linkRoles) assert.ok(r.dependencies.includes(one(run, HUB).urn), "the roles wait for the hub they are scoped to");
+        }
+    });
+    it("keeps every input known at preview, so policies on it stay mandatory", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            assert.deepEqual(unknownPaths(one(run, DPS).inputs), [], `${run.stack}: DPS inputs unknown at preview`);
+        }
+    });
+    it("keeps the state of the DPS the typed class created: an alias from its former type", () => {
+        const dps = one(runs.prodPreview, DPS);
+        assert.ok(
+            (dps.aliases as { spec?: { type?: string } }[]).some((a) => a.spec?.type === "azure-native:deviceprovisioningservices:IotDpsResource"),
+            `aliases: ${JSON.stringify(dps.aliases)}`,
+        );
+    });
+    it("lets the operator groups manage enrollments through Entra ID, on this DPS only", () => {
+        const run = runs.prodUp;
+        const dpsName = reveal(one(run, DPS).inputs).resourceName;
+        const dpsRoles = all(run, ROLE).filter((r) => /\/provisioningServices\//.test(reveal(r.inputs).scope)).map((r) => reveal(r.inputs));
+        assert.deepEqual(dpsRoles.map((r) => r.principalId).sort(), ["2a6f8d31-9e4b-4c7a-8d15-b3e0f6c9a742", "7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57"]);
+        for (const r of dpsRoles) {
+            assert.equal(r.principalType, "Group");
+            assert.equal(r.roleDefinitionId.split("/").pop(), ROLE_IDS.dpsDataContributor);
+            assert.match(r.scope, new RegExp(`/resourceGroups/[^/]+/providers/Microsoft\\.Devices/provisioningServices/${dpsName}$`));
+        }
     });
     it("has no SAS policies, and an IP allow list closed by reject-all", () => {
         const p = reveal(one(runs.prodPreview, DPS).inputs).properties;
@@ -268,10 +316,27 @@ describe("stack outputs and secrets", () => {
         assert.match(o.cosmosEndpoint, /^https:\/\/cosmos-fleet-prod-[0-9a-f]{6}\.documents\.azure\.com:443\/$/);
         assert.equal(o.deviceCaCertificates.length, 1);
     });
-    it("the dps-link key never appears outside a secret, in any input or output", () => {
-        for (const run of [runs.devUp, runs.prodUp]) {
-            for (const r of run.resources) assert.deepEqual(plainOccurrences(r.inputs, MOCK_KEY), [], `${run.stack} ${r.type} ${r.name}`);
-            assert.deepEqual(plainOccurrences(run.outputs, MOCK_KEY), []);
+    it("no shared key anywhere: no SAS policy, no key or connection string in any input or output", () => {
+        const KEY_TEXT = /SharedAccessKey(Name)?=|AccountKey=|SharedAccessSignature /i;
+        const KEY_FIELDS = new Set(["primaryKey", "secondaryKey", "connectionString", "primaryConnectionString", "secondaryConnectionString", "authorizationPolicies"]);
+        const findings = (v: unknown, path: string, out: string[]): string[] => {
+            if (typeof v === "string" && KEY_TEXT.test(v)) out.push(path);
+            else if (Array.isArray(v)) v.forEach((x, i) => findings(x, `${path}[${i}]`, out));
+            else if (v !== null && typeof v === "object") {
+                for (const [k, x] of Object.entries(v)) {
+                    // An explicit empty policy list is how the hub and DPS say "none"; anything else is a key.
+                    if (KEY_FIELDS.has(k) && !(Array.isArray(x) && x.length === 0)) out.push(`${path}.${k}`);
+                    findings(x, `${path}.${k}`, out);
+                }
+            }
+            return out;
+        };
+        for (const run of [runs.devPreview, runs.prodPreview, runs.devUp, runs.prodUp]) {
+            for (const r of run.resources) assert.deepEqual(findings(reveal(r.inputs), "", []), [], `${run.stack} ${r.type} ${r.name}`);
+            const { devCaPrivateKeys: _devCaKeys, ...outputs } = reveal(run.outputs);
+            assert.deepEqual(findings(outputs, "", []), [], `${run.stack} outputs`);
+            assert.deepEqual(reveal(one(run, HUB).inputs).properties.authorizationPolicies, []);
+            assert.deepEqual(reveal(one(run, DPS).inputs).properties.authorizationPolicies, []);
         }
     });
     it("the generated dev CA key leaves only as a secret", () => {
@@ -304,8 +369,9 @@ describe("variants a stack can choose", () => {
         assert.equal(reveal(one(run, COSMOS).inputs).resourceGroupName, expected);
         assert.deepEqual(unknownPaths(one(run, HUB).inputs), []);
     });
-    it("without DPS the hub keeps no SAS policy at all and turns local auth off", async () => {
-        const run = await runStack("prod", { config: { dpsEnabled: false, iotHubDisableLocalAuth: true } });
+    it("without DPS: no DPS, no link identity, and the hub still keeps no SAS policy", async () => {
+        const run = await runStack("prod", { config: { dpsEnabled: false } });
+        assert.deepEqual(all(run, IDENTITY).map((i) => i.name).sort(), ["api", "hub-routing"]);
         const p = reveal(one(run, HUB).inputs).properties;
         assert.deepEqual(p.authorizationPolicies, []);
         assert.equal(p.disableLocalAuth, true);

@@ -22,7 +22,8 @@ import { CONTOSO_CA_2024, all, stackRun, one, reveal, unknownPaths } from "./sup
 
 const T = {
     hub: "azure-native:iothub:IotHubResource",
-    dps: "azure-native:deviceprovisioningservices:IotDpsResource",
+    /** The generic ARM resource at the DPS API version that links hubs by identity. */
+    dps: "azure-native:resources:Resource",
     cosmos: "azure-native:cosmosdb:DatabaseAccount",
     database: "azure-native:cosmosdb:SqlResourceSqlDatabase",
     container: "azure-native:cosmosdb:SqlResourceSqlContainer",
@@ -46,7 +47,7 @@ const T = {
 /** The stateful resources, by the key configuration and outputs use, and the v2 type each must alias. */
 const STATEFUL = [
     { key: "iotHub", type: T.hub, v2: "azure-native:devices:IotHubResource" },
-    { key: "dps", type: T.dps, v2: "azure-native:devices:IotDpsResource" },
+    { key: "dps", type: T.dps, v2: "azure-native:deviceprovisioningservices:IotDpsResource" },
     { key: "cosmosAccount", type: T.cosmos, v2: "azure-native:documentdb:DatabaseAccount" },
     { key: "cosmosDatabase", type: T.database, v2: "azure-native:documentdb:SqlResourceSqlDatabase" },
     { key: "cosmosContainer", type: T.container, v2: "azure-native:documentdb:SqlResourceSqlContainer" },

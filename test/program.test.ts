@@ -4,5 +4,6 @@
  * these suites share the offline harness, which runs one stack at a time anyway.
  */
 import "./config.spec";
+import "./cidr.spec";
 import "./platform.spec";
 import "./production.spec";

@@ -133,15 +133,27 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
         case "azure-native:iothub:Certificate":
         case "azure-native:deviceprovisioningservices:DpsCertificate":
             return [["name", p("certificateName")], ["isVerified", p("properties.isVerified")], ...certificateLines(at(i, "properties.certificate"), source("properties"))];
-        case "azure-native:deviceprovisioningservices:IotDpsResource": {
+        case "azure-native:deviceprovisioningservices:IotDpsResource":
+        case "azure-native:resources:Resource": {
+            const generic = r.type === "azure-native:resources:Resource";
+            if (generic && `${show(at(i, "resourceProviderNamespace"))}/${show(at(i, "resourceType"))}`.toLowerCase() !== "microsoft.devices/provisioningservices") {
+                return [["type", `${p("resourceProviderNamespace")}/${p("resourceType")}@${p("apiVersion")}`], ["name", p("resourceName")]];
+            }
             const hubs = at(i, "properties.iotHubs");
+            const link = (h: unknown) =>
+                at(h, "connectionString") !== undefined
+                    ? `${show(at(h, "location"))} by key ${show(at(h, "connectionString"))}`
+                    : `${show(at(h, "hostName"))} (${show(at(h, "location"))}) linked by identity (${show(at(h, "authenticationType"))} ${show(at(h, "selectedUserAssignedIdentityResourceId"))})`;
             return [
-                ["name", p("provisioningServiceName")],
+                ["name", p(generic ? "resourceName" : "provisioningServiceName")],
+                ...(generic ? [["apiVersion", p("apiVersion")] as Line] : []),
                 ["allocationPolicy", p("properties.allocationPolicy")],
                 ["publicNetworkAccess", p("properties.publicNetworkAccess")],
                 ["ipFilterRules", Array.isArray(at(i, "properties.ipFilterRules")) ? (at(i, "properties.ipFilterRules") as unknown[]).map((x) => `${show(at(x, "action"))} ${show(at(x, "ipMask"))}`).join(", ") : p("properties.ipFilterRules")],
                 ["sasPolicies", show(at(i, "properties.authorizationPolicies")) === "[]" ? "none" : p("properties.authorizationPolicies")],
-                ["linkedHubs", Array.isArray(hubs) ? hubs.map((h) => `${show(at(h, "location"))} via ${show(at(h, "connectionString"))}`).join("; ") : show(hubs)],
+                ["disableLocalAuth", p("properties.disableLocalAuth")],
+                ["identity", `${p("identity.type")} ${p("identity.userAssignedIdentities")}`],
+                ["linkedHubs", Array.isArray(hubs) ? hubs.map(link).join("; ") : show(hubs)],
             ];
         }
         case "azure-native:cosmosdb:DatabaseAccount":

@@ -125,6 +125,26 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
                     deviceProvisioningHostName: "global.azure-devices-provisioning.net",
                 },
             };
+        case "azure-native:resources:Resource": {
+            // The generic ARM resource: id from its path parts; what the service computes per type.
+            const parent = inputs.parentResourcePath ? `/${inputs.parentResourcePath}` : "";
+            const id = `${sub}/resourceGroups/${rg}/providers/${inputs.resourceProviderNamespace}${parent}/${inputs.resourceType}/${inputs.resourceName}`;
+            const isDps = String(inputs.resourceProviderNamespace).toLowerCase() === "microsoft.devices" && String(inputs.resourceType).toLowerCase() === "provisioningservices";
+            return {
+                name: inputs.resourceName,
+                id,
+                ...(isDps
+                    ? {
+                          properties: {
+                              ...(inputs.properties ?? {}),
+                              idScope: `0ne${createHash("sha256").update(seed).digest("hex").slice(0, 8).toUpperCase()}`,
+                              serviceOperationsHostName: `${inputs.resourceName}.azure-devices-provisioning.net`,
+                              deviceProvisioningHostName: "global.azure-devices-provisioning.net",
+                          },
+                      }
+                    : {}),
+            };
+        }
         case "azuread:index/applicationRegistration:ApplicationRegistration":
             return { clientId: uuid(`${seed}/client`), objectId: uuid(`${seed}/object`), id: `/applications/${uuid(`${seed}/object`)}` };
         case "azuread:index/servicePrincipal:ServicePrincipal":
@@ -183,8 +203,6 @@ export function platformMocks(preview: boolean): pulumi.runtime.Mocks {
             switch (args.token) {
                 case "azure-native:authorization:getClientConfig":
                     return { clientId: uuid("deployer/client"), objectId: uuid("deployer/object"), subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
-                case "azure-native:iothub:listIotHubResourceKeysForKeyName":
-                    return { keyName: args.inputs.keyName, rights: "RegistryWrite, ServiceConnect", primaryKey: "bW9jay1wcmltYXJ5LWtleQ==", secondaryKey: "bW9jay1zZWNvbmRhcnkta2V5" };
                 default:
                     throw new Error(`The offline mocks do not model the invoke ${args.token}; add it to tools/offline/mocks.ts`);
             }
