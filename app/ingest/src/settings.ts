@@ -27,3 +27,12 @@ export const INGEST_SETTINGS = {
 
 /** The deployable package (host.json, package.json, bundled code), relative to the repository root. */
 export const INGEST_PACKAGE_DIR = "app/ingest/dist";
+
+/**
+ * The container's partition key: the property the documents carry (`name`, the container's path is
+ * `/<name>`) and how its value is built (`template`, in IoT Hub's Cosmos DB endpoint syntax, so the
+ * hub's own route and this function write the same partitions). The Pulumi program declares the
+ * container and the hub's endpoint with it (components/telemetryStore.ts restates it today; it
+ * should re-export this one so there is a single source).
+ */
+export const TELEMETRY_PARTITION_KEY = { name: "partitionKey", template: "{deviceid}-{YYYY}-{MM}" } as const;
