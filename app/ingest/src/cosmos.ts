@@ -39,6 +39,28 @@ export function createContainerClient(target: CosmosTarget, credential: TokenCre
 /** Statuses that concern one document only: logged and skipped, never retried. */
 const DOCUMENT_ERRORS = new Set([400, 413]);
 
+const ready = new WeakMap<Container, Promise<void>>();
+
+/**
+ * Reads the container once per process (which also reads the account at "/"): a 400, 401, 403 or
+ * 404 there is about the account, the role assignment or the configuration, not a document, and
+ * must not be mistaken for a per-document rejection. A failure is not cached.
+ */
+async function ensureReadable(container: Container): Promise<void> {
+    let pending = ready.get(container);
+    if (!pending) {
+        pending = container.read().then(() => undefined);
+        ready.set(container, pending);
+    }
+    try {
+        await pending;
+    } catch (err) {
+        ready.delete(container);
+        const status = statusOf(err) ?? String((err as { code?: unknown })?.code ?? (err as Error)?.name ?? "error");
+        throw new RetryableWriteError(`Cosmos DB container not readable (status ${status}); the batch will be redelivered`, [status]);
+    }
+}
+
 export interface Logger {
     warn(...args: unknown[]): void;
     error(...args: unknown[]): void;
@@ -76,7 +98,9 @@ export class RetryableWriteError extends Error {
  * SDK's keep-alive connections. The SDK itself retries 429 (waiting `x-ms-retry-after-ms`) and
  * fails over reads; what it gives up on is sorted here:
  * - 400 or 413 (malformed or too large document): logged with device id and message id only (no
- *   body, no token), skipped; the rest of the batch goes on.
+ *   body, no token), skipped; the rest of the batch goes on. (The container is read first, so a
+ *   400 cannot come from the account or container read; a batch whose every document gets 400 is
+ *   retried instead, since that is a fault here rather than in the documents.)
  * - anything else (429 after the SDK's retries, 401/403 from a role assignment not yet in place,
  *   404 of a missing container, 408/449/5xx, timeouts, network errors): it would fail every other
  *   document too, or pass with time; no further writes start, and once those in flight settle this
@@ -84,6 +108,12 @@ export class RetryableWriteError extends Error {
  *   were written is harmless: same id, same partition, same content.
  */
 export async function upsertDocuments(container: Container, docs: readonly TelemetryDocument[], log: Logger, concurrency = 16): Promise<WriteResult> {
+    try {
+        await ensureReadable(container);
+    } catch (err) {
+        log.error((err as Error).message);
+        throw err;
+    }
     let next = 0;
     let written = 0;
     const skipped: SkippedDocument[] = [];
@@ -110,8 +140,13 @@ export async function upsertDocuments(container: Container, docs: readonly Telem
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, docs.length)) }, worker));
 
+    // Every document of a batch refused with 400 points at this code, not at the documents: keep
+    // the batch (retry) rather than drop all of it.
+    if (docs.length > 1 && skipped.length === docs.length && skipped.every((s) => s.status === 400)) {
+        fatal.push(400);
+    }
     if (fatal.length > 0) {
-        const message = `telemetry batch not fully stored: ${fatal.length} write(s) failed with ${[...new Set(fatal)].join(", ")}; ${written} written, ${skipped.length} skipped, ${docs.length - written - skipped.length - fatal.length} not attempted; the batch will be redelivered`;
+        const message = `telemetry batch not fully stored: ${fatal.length} write(s) failed with ${[...new Set(fatal)].join(", ")}; ${written} written, ${skipped.length} skipped, ${docs.length - next} not attempted; the batch will be redelivered`;
         log.error(message);
         throw new RetryableWriteError(message, fatal);
     }
