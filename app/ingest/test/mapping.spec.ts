@@ -212,7 +212,15 @@ describe("ingest mapping: trigger input to Cosmos DB documents", () => {
         assert.equal(isJsonContentType("application/jsonx"), false);
     });
 
-    it("reads Event Hubs' enqueued time as UTC even without an offset, and partitions by the UTC month", () => {
+    it("reads Event Hubs' enqueued time as UTC even without an offset, and partitions by the UTC month", (t) => {
+        // A zone-less string would be read as local time by Date.parse: run this in a zone that is not UTC.
+        const tz = process.env.TZ;
+        process.env.TZ = "America/New_York";
+        t.after(() => {
+            if (tz === undefined) delete process.env.TZ;
+            else process.env.TZ = tz;
+        });
+        assert.equal(new Date(2026, 0, 1).getTimezoneOffset(), 300, "the time zone switch took effect");
         assert.equal(toUtcIso("2026-03-13T01:25:02.25"), "2026-03-13T01:25:02.250Z");
         assert.equal(toUtcIso("2026-03-13T01:25:02.25+02:00"), "2026-03-12T23:25:02.250Z");
         assert.equal(toUtcIso(new Date(Date.UTC(2026, 0, 1))), "2026-01-01T00:00:00.000Z");
