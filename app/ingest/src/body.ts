@@ -1,7 +1,7 @@
 /**
  * Decoding of a telemetry message body. IoT Hub's own Cosmos DB endpoint writes a body "in JSON (if
  * specified in the message content-type) or as base 64 encoded binary" (MicrosoftDocs/azure-docs,
- * articles/iot-hub/iot-hub-devguide-messages-d2c.md, Cosmos DB endpoint); this does the same, and
+ * articles/iot-hub/iot-hub-devguide-messages-d2c.md, "Azure Cosmos DB as a routing endpoint"); this does the same, and
  * never throws: a body that claims to be JSON but is not is kept as base64 with `bodyError` set.
  *
  * IoT Hub's content encoding is the character set (`utf-8`, `utf-16` or `utf-32`, the ones its

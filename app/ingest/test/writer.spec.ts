@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { InvocationContext, type LogLevel } from "@azure/functions";
 import type { Container } from "@azure/cosmos";
 import { ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
-import { generateKeyPair } from "jose";
+import { generateKeyPair, type CryptoKey } from "jose";
 import { createContainerClient, RetryableWriteError } from "../src/cosmos";
 import { createIngestHandler } from "../src/function";
 import { ACCOUNT_HOST, startFakeCosmos, startTokenIssuer, type FakeCosmos, type TokenIssuer } from "./fakeAzure";
@@ -22,10 +22,12 @@ describe("ingest write path: Cosmos DB over HTTPS with Entra ID tokens (loopback
     let issuer: TokenIssuer;
     let cosmos: FakeCosmos;
     let container: Container;
+    let foreignKey: CryptoKey;
     const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
 
     before(async () => {
-        issuer = await startTokenIssuer();
+        // The second key (for the forged-token case) is made alongside the issuer's: RSA key generation runs off the main thread.
+        [issuer, { privateKey: foreignKey }] = await Promise.all([startTokenIssuer(), generateKeyPair("RS256")]);
         cosmos = await startFakeCosmos({ database: DATABASE, container: CONTAINER, publicJwk: issuer.publicJwk });
         // What Azure Functions sets for the app's managed identity endpoint.
         process.env.IDENTITY_ENDPOINT = issuer.endpoint;
@@ -153,9 +155,8 @@ describe("ingest write path: Cosmos DB over HTTPS with Entra ID tokens (loopback
     });
 
     it("is refused (401) with a token the fake did not issue, and treats that as retryable", async () => {
-        const { privateKey } = await generateKeyPair("RS256");
         const forged: TokenCredential = {
-            getToken: async (): Promise<AccessToken> => ({ token: await issuer.sign(`https://${ACCOUNT_HOST}`, privateKey), expiresOnTimestamp: Date.now() + 3_600_000 }),
+            getToken: async (): Promise<AccessToken> => ({ token: await issuer.sign(`https://${ACCOUNT_HOST}`, foreignKey), expiresOnTimestamp: Date.now() + 3_600_000 }),
         };
         const agent = cosmos.agent();
         const other = createContainerClient({ endpoint: cosmos.endpoint, database: DATABASE, container: CONTAINER }, forged, agent);

@@ -3,7 +3,7 @@
  * rebuilt here into a temporary folder it must come out byte for byte the same (so Pulumi's asset
  * hash, and the plan, only change when the code does), and loaded as the Functions Node.js worker
  * loads it, it must register the function with the trigger, binding data type and retry policy the
- * host needs.
+ * host needs. (A process of its own: the rebuild takes most of its time.)
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
