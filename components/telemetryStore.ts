@@ -7,8 +7,13 @@ import { statefulOptions, type StatefulProtection } from "./stateful";
 export const COSMOS_DATA_READER = "00000000-0000-0000-0000-000000000001";
 export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
 
-/** The partition key the hub's Cosmos DB endpoint writes (name) and how it builds it (template). */
-export const TELEMETRY_PARTITION_KEY = { name: "partitionKey", template: "{deviceid}-{YYYY}-{MM}" } as const;
+import { TELEMETRY_PARTITION_KEY } from "../app/ingest/src/settings";
+
+/**
+ * The container's partition key (name) and how documents build it (template): one definition,
+ * shared with the ingest function that writes the documents.
+ */
+export { TELEMETRY_PARTITION_KEY };
 
 export interface DataPrincipal {
     /** Logical name used in resource names, e.g. "hub-routing". */
