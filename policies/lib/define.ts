@@ -16,7 +16,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { isAnyKind, type TokenKind } from "./tokens";
+import { GENERIC_ARM_TYPES, resolveKind, typedProps, unresolvedGenericInput, type ResolvedKind, type TokenKind } from "./tokens";
+import { needValue } from "./unknowns";
 import { arr, bool, isObj, num, str } from "./values";
 
 /** Config property schemas with a default each (the default is what a rule uses without config). */
@@ -39,6 +40,8 @@ export interface RuleMeta {
 
 export interface ResourceRuleContext<C> {
     args: ResourceValidationArgs;
+    /** The resource's kind, whether it is the generic ARM resource, and its API version. */
+    resolved: ResolvedKind | undefined;
     config: C;
     /** Reports a violation; the message is prefixed with the rule's baseline id. */
     report: (message: string) => void;
@@ -118,8 +121,11 @@ function checkMeta(meta: RuleMeta): void {
 }
 
 /**
- * A resource rule over the given resource kinds (v3 tokens and v2 aliases). `validate` receives the
- * resource's inputs as sent by the program (`args.props`, proxied by CrossGuard).
+ * A resource rule over the given resource kinds: v3 tokens, v2 aliases, and the generic ARM
+ * resource of the kind's ARM type (`lib/tokens.ts` `resolveKind`). `validate` receives the
+ * resource's inputs as sent by the program (`args.props`, proxied by CrossGuard), in the typed
+ * class's shape (`typedProps`). A generic resource whose ARM type is unknown at preview makes the
+ * rule read it, so CrossGuard reports that the rule could not run instead of skipping it.
  */
 export function resourceRule<C = Record<string, never>>(
     meta: RuleMeta & {
@@ -131,14 +137,22 @@ export function resourceRule<C = Record<string, never>>(
 ): PackResourcePolicy {
     checkMeta(meta);
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-        const applies = meta.kinds === "azure-native"
-            ? typeof args.type === "string" && args.type.startsWith("azure-native:")
-            : isAnyKind(args.type, meta.kinds);
-        if (!applies) return;
+        const raw: Record<string, unknown> = isObj(args.props) ? args.props : {};
+        const resolved = resolveKind(args.type, raw);
+        if (meta.kinds === "azure-native") {
+            if (typeof args.type !== "string" || !args.type.startsWith("azure-native:")) return;
+        } else if (resolved === undefined || !meta.kinds.includes(resolved.kind)) {
+            // A rule over a kind the generic resource can stand for waits for its unknown ARM type.
+            const couldBeGeneric = meta.kinds.some((k) => k in GENERIC_ARM_TYPES);
+            const unknownInput = resolved === undefined && couldBeGeneric ? unresolvedGenericInput(args.type, raw) : undefined;
+            if (unknownInput !== undefined) needValue(raw, unknownInput); // throws CrossGuard's UnknownValueError
+            return;
+        }
         const config = readConfig<C>(args.getConfig<object>(), meta.config);
-        const props: Record<string, unknown> = isObj(args.props) ? args.props : {};
+        const props = resolved === undefined ? raw : typedProps(resolved, raw);
         meta.validate(props, {
             args,
+            resolved,
             config,
             report: (message) => reportViolation(`${meta.id}: ${message}`),
         });

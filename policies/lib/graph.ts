@@ -5,7 +5,7 @@
  * resource referenced by literal id), the id is matched against the resource's ARM name.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { isKind, type TokenKind } from "./tokens";
+import { isKindOf, type TokenKind } from "./tokens";
 import { peek } from "./unknowns";
 import { arr, isObj, lower, str } from "./values";
 
@@ -17,12 +17,14 @@ const ARM_TYPE: Partial<Record<TokenKind, string>> = {
     privateEndpoint: "microsoft.network/privateendpoints",
     privateZone: "microsoft.network/privatednszones",
     resourceGroup: "resourcegroups",
+    userAssignedIdentity: "microsoft.managedidentity/userassignedidentities",
 };
 
 /** Input names that carry a resource's ARM name, per kind. */
 const NAME_INPUTS: Partial<Record<TokenKind, string[]>> = {
     iotHub: ["resourceName", "name"],
-    dps: ["provisioningServiceName", "name"],
+    // A generic DPS (azure-native:resources:Resource) names itself with resourceName.
+    dps: ["provisioningServiceName", "resourceName", "name"],
     cosmosAccount: ["accountName", "name"],
     privateEndpoint: ["privateEndpointName", "name"],
     privateZone: ["privateZoneName", "name"],
@@ -42,8 +44,9 @@ export class StackGraph {
         }
     }
 
+    /** Resources of a kind: typed (v3 or v2 token), or generic resources of the kind's ARM type. */
     of(kind: TokenKind): PolicyResource[] {
-        return this.resources.filter((r) => isKind(r.type, kind));
+        return this.resources.filter((r) => isKindOf(r, kind));
     }
 
     /** Resources the given input property of `r` was computed from. */
@@ -63,7 +66,7 @@ export class StackGraph {
 
     /** Resources of a kind that the input property of `r` was computed from. */
     depsOfKind(r: PolicyResource, property: string, kind: TokenKind): PolicyResource[] {
-        return this.depsOf(r, property).filter((d) => isKind(d.type, kind));
+        return this.depsOf(r, property).filter((d) => isKindOf(d, kind));
     }
 
     /**

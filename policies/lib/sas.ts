@@ -18,9 +18,6 @@ export const DPS_RIGHTS = [
     "RegistrationStatusWrite",
 ] as const;
 
-/** The rights DPS needs on a linked hub's policy (DPS linked-hub documentation). */
-export const DPS_LINK_RIGHTS = ["RegistryWrite", "ServiceConnect"] as const;
-
 /**
  * Splits a rights value into trimmed right names. Known names are returned in their canonical
  * casing; unknown names are kept as written so a rule can report them. Accepts an array too.

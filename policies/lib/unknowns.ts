@@ -29,13 +29,17 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Key the `@pulumi/policy` proxy answers with the object it wraps. */
-const PROXY_TARGET = "__getSpecialProxyTarget";
+export const PROXY_TARGET = "__getSpecialProxyTarget";
 
 export function isUnknownValue(v: unknown): boolean {
     return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
 }
 
 /** The object behind the proxy (or the value itself when it is not proxied). Never throws. */
+export function proxyTarget(x: unknown): unknown {
+    return target(x);
+}
+
 function target(x: unknown): unknown {
     if ((typeof x === "object" && x !== null) || typeof x === "function") {
         const t = (x as Record<string, unknown>)[PROXY_TARGET];
@@ -124,4 +128,22 @@ export function needDeep(container: unknown, key: string | number, depth = 0): v
     const v = needValue(container, key);
     if (depth > 40 || typeof v !== "object" || v === null) return;
     for (const k of Object.keys(v)) needDeep(v, k, depth + 1);
+}
+
+/**
+ * Reads of unknown values a stack rule defers to its end, after reporting everything it could
+ * decide: `flush` performs them, and the first throws CrossGuard's `UnknownValueError` (the rule is
+ * then reported as unable to run at preview, never as a false pass or failure).
+ */
+export class Pending {
+    private readonly reads: Array<() => unknown> = [];
+    add(container: unknown, key: string | number): void {
+        this.reads.push(() => needValue(container, key));
+    }
+    get size(): number {
+        return this.reads.length;
+    }
+    flush(): void {
+        for (const r of this.reads) r();
+    }
 }

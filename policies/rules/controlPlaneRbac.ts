@@ -8,7 +8,7 @@ import { StackGraph } from "../lib/graph";
 import { needValue, peek } from "../lib/unknowns";
 import { lastSegment, lower, str } from "../lib/values";
 
-const BROAD_ROLES: Record<string, string> = {
+export const BROAD_ROLES: Record<string, string> = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",

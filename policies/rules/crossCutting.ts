@@ -3,7 +3,7 @@
  * IOT-16 for the hub) and OTH-04 (no key material in stack outputs).
  */
 import { resourceRule, stackRule } from "../lib/define";
-import { isKind } from "../lib/tokens";
+import { isKind, TOKENS } from "../lib/tokens";
 import { peek } from "../lib/unknowns";
 import { isObj, normRegion, show, str } from "../lib/values";
 
@@ -60,7 +60,7 @@ export const oth05RegionsAndTags = resourceRule<{ allowedLocations: string[]; re
             description: "Resource types that must carry the required tags.",
         },
     },
-    validate(props, { args, config, report }) {
+    validate(props, { args, resolved, config, report }) {
         const loc = peek(props, "location");
         if (loc.known && loc.value !== undefined && loc.value !== null) {
             const region = normRegion(loc.value);
@@ -69,7 +69,9 @@ export const oth05RegionsAndTags = resourceRule<{ allowedLocations: string[]; re
                 report(`location ${show(loc.value)} is not an allowed region (${config.allowedLocations.join(", ")}).`);
             }
         }
-        if (!config.taggableTypes.includes(String(args.type))) return;
+        // A generic resource (azure-native:resources:Resource) of a known kind is tagged like its typed class.
+        const taggableAs = resolved?.generic ? TOKENS[resolved.kind][0] : String(args.type);
+        if (!config.taggableTypes.includes(taggableAs)) return;
         const tags = peek(props, "tags");
         if (!tags.known) return; // tags computed from other outputs; checked at `pulumi up`.
         const t = isObj(tags.value) ? tags.value : {};

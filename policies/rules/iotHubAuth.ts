@@ -1,57 +1,40 @@
 /**
- * IoT Hub authentication and authorization: IOT-05 (local auth, with the DPS-link exception),
+ * IoT Hub authentication and authorization: IOT-05 (local auth off, no SAS policy),
  * IOT-06 (device SAS), IOT-07 (module SAS), IOT-08 (least-privilege SAS policies), IOT-10 (endpoints
  * authenticate with managed identity), IOT-11 (managed identity enabled).
  */
 import { resourceRule } from "../lib/define";
-import { DPS_LINK_RIGHTS, HUB_RIGHTS, hasRight, readSasPolicies, sameRights } from "../lib/sas";
-import { isSetAt, peek, showAt } from "../lib/unknowns";
+import { HUB_RIGHTS, hasRight, readSasPolicies } from "../lib/sas";
+import { isSetAt, knownElements, peek, showAt } from "../lib/unknowns";
 import { arr, eqi, isObj, isTrue, lower, obj, show, str } from "../lib/values";
 import type { HubProps } from "./iotHubNetwork";
 
-const DPS_LINK_EXCEPTION_SCHEMA = {
-    type: "boolean" as const,
-    default: false,
-    description:
-        "Allow the documented DPS-link exception: a hub that a DPS links to by connection string keeps local auth on, provided its only SAS policy has exactly RegistryWrite, ServiceConnect.",
-};
-
-/** True when the hub uses exactly the DPS-link exception shape: one policy, RegistryWrite + ServiceConnect. */
-export function hubUsesDpsLinkException(properties: unknown): boolean {
-    const p = obj(properties as HubProps["properties"]);
-    if (isTrue(p.disableLocalAuth)) return false;
-    const raw = arr<unknown>(p.authorizationPolicies);
-    const policies = readSasPolicies(raw, HUB_RIGHTS);
-    return raw.length === 1 && policies.length === 1 && sameRights(policies[0].rights, DPS_LINK_RIGHTS);
-}
-
-export const iot05LocalAuth = resourceRule<{ allowDpsLinkException: boolean }>({
+export const iot05LocalAuth = resourceRule({
     id: "IOT-05",
     name: "iot-05-hub-local-auth-disabled",
     description:
-        "IoT Hub must not accept hub-scoped SAS keys for its service APIs (properties.disableLocalAuth = true); services use Entra ID RBAC. Exception, when configured: a hub that a DPS links to by key (the only kind of link the SDK's DPS API has) keeps local auth on, and then its only SAS policy is the DPS link policy with exactly RegistryWrite, ServiceConnect. Absent means local auth is on.",
+        "IoT Hub must not accept hub-scoped SAS keys: properties.disableLocalAuth = true (absent means local auth is on) and no shared access policy at all (properties.authorizationPolicies = []; absent, Azure creates iothubowner and four more policies). Every service uses Entra ID RBAC, DPS included: it links the hub by managed identity (DPS-04), so there is no DPS-link exception in any stack.",
     remediationSteps:
-        "Set properties.disableLocalAuth: true and properties.authorizationPolicies: []. If a DPS links to the hub, keep disableLocalAuth: false and make authorizationPolicies exactly [{ keyName: \"dps-link\", rights: \"RegistryWrite, ServiceConnect\" }] (and enable allowDpsLinkException in the stack's policy config).",
+        "Set properties.disableLocalAuth: true and properties.authorizationPolicies: []. Link DPS by managed identity (DPS-04) and grant every service principal an IoT Hub data role (IoT Hub Registry Contributor, Twin Contributor, Data Reader, ...) scoped to the hub.",
     severity: "high",
     anchors: "AP IoTHub_DisableLocalAuth; AVM",
     kinds: ["iotHub"],
-    config: { allowDpsLinkException: DPS_LINK_EXCEPTION_SCHEMA },
-    validate(props, { config, report }) {
+    validate(props, { report }) {
         const p = obj((props as HubProps).properties);
-        if (isTrue(p.disableLocalAuth)) return;
-        const state = `properties.disableLocalAuth is ${show(p.disableLocalAuth)}${p.disableLocalAuth === undefined ? " (local auth on)" : ""}`;
-        if (!config.allowDpsLinkException) {
-            report(`${state}; hub-scoped SAS keys are accepted for the service APIs. Set it to true and use Entra ID RBAC.`);
-            return;
+        if (!isTrue(p.disableLocalAuth)) {
+            report(
+                `properties.disableLocalAuth is ${show(p.disableLocalAuth)}${p.disableLocalAuth === undefined ? " (local auth on)" : ""}; hub-scoped SAS keys are accepted for the service APIs. Set it to true and use Entra ID RBAC (DPS links by managed identity, DPS-04).`,
+            );
         }
-        if (hubUsesDpsLinkException(p)) return;
-        const policies = readSasPolicies(p.authorizationPolicies, HUB_RIGHTS);
-        const shape = Array.isArray(p.authorizationPolicies)
-            ? policies.map((x) => `${x.keyName ?? "?"}: ${x.rights.join(", ") || "no rights"}`).join("; ") || "none"
-            : "absent (Azure then creates iothubowner and four more policies)";
-        report(
-            `${state}, and the DPS-link exception does not apply: it requires exactly one SAS policy with rights "RegistryWrite, ServiceConnect", but the hub has ${shape}.`,
-        );
+        const raw = p.authorizationPolicies;
+        if (raw === undefined || raw === null) {
+            report("properties.authorizationPolicies is absent: Azure then creates iothubowner and four more SAS policies. Set it to [].");
+        } else if (!Array.isArray(raw)) {
+            report(`properties.authorizationPolicies is ${show(raw)}, not a list; set it to [].`);
+        } else if (raw.length > 0) {
+            const names = knownElements(raw).map(({ value }) => (isObj(value) ? showAt(value, "keyName") : show(value)));
+            report(`the hub has ${raw.length} SAS ${raw.length === 1 ? "policy" : "policies"} (${names.join(", ") || "unknown at preview"}); a hub without local auth has none: set authorizationPolicies to [].`);
+        }
     },
 });
 
@@ -110,7 +93,7 @@ export const iot08SasPolicies = resourceRule<{ allowedRights: string[] }>({
     description:
         "IoT Hub shared access policies must be least privilege: the list is set explicitly (absent, Azure creates iothubowner with all four rights plus four more policies); no policy named iothubowner or holding all four rights; DeviceConnect never combined with RegistryWrite or ServiceConnect; rights only from the configured allow list; no key written in the program (keys are generated by Azure and read with listKeys).",
     remediationSteps:
-        "Set properties.authorizationPolicies explicitly: [] when nothing needs a key, or only the DPS link policy [{ keyName: \"dps-link\", rights: \"RegistryWrite, ServiceConnect\" }]. Remove primaryKey/secondaryKey from the program; read keys with iothub.listIotHubResourceKeysForKeyNameOutput and keep them secret.",
+        "Set properties.authorizationPolicies explicitly: [] (IOT-05 allows no SAS policy; DPS links by managed identity). Remove primaryKey/secondaryKey from the program.",
     severity: "high",
     anchors: "beyond (MS access-control docs)",
     kinds: ["iotHub"],

@@ -37,7 +37,7 @@ export const oth06Locks = stackRule<{ requireProtect: boolean; requireLock: bool
         const pending: Array<() => unknown> = [];
         for (const kind of CORE_SERVICE_KINDS as readonly TokenKind[]) {
             for (const r of graph.of(kind)) {
-                const what = `${kindLabel(String(r.type))} '${String(r.name)}'`;
+                const what = `${kindLabel(kind)} '${String(r.name)}'`;
                 if (config.requireProtect && !(isObj(r.opts) && r.opts.protect === true)) {
                     report(`${what} does not set the protect resource option; \`pulumi destroy\` or a replacement would delete it.`, r.urn);
                 }

@@ -67,10 +67,10 @@ export function hubArgs(env: Env = "dev"): Plain<iothub.IotHubResourceArgs> {
         identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
         properties: {
             minTlsVersion: "1.2",
-            disableLocalAuth: false,
+            disableLocalAuth: true,
             disableDeviceSAS: env === "prod",
             disableModuleSAS: true,
-            authorizationPolicies: [{ keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" }],
+            authorizationPolicies: [],
             publicNetworkAccess: "Enabled",
             networkRuleSets: {
                 defaultAction: "Deny",
@@ -124,10 +124,17 @@ export function hubCertificateArgs(env: Env = "dev", pem = caCert(-1, 365)): Pla
     return plain(args);
 }
 
+export const DPS_NAME = (env: Env) => `dps-secure-iot-${env}`;
+
+/**
+ * The typed IotDpsResource (API 2023-03-01-preview in azure-native 3.28.0). It can link a hub only
+ * by connection string, which DPS-04 forbids, so its compliant form links no hub; tests add a
+ * key link (`keyLink`) as a mutation.
+ */
 export function dpsArgs(env: Env = "dev"): Plain<dpsSdk.IotDpsResourceArgs> {
     const args: dpsSdk.IotDpsResourceArgs = {
         resourceGroupName: RG(env),
-        provisioningServiceName: `dps-secure-iot-${env}`,
+        provisioningServiceName: DPS_NAME(env),
         location: "westeurope",
         tags: tags(env),
         sku: { name: "S1", capacity: 1 },
@@ -138,20 +145,71 @@ export function dpsArgs(env: Env = "dev"): Plain<dpsSdk.IotDpsResourceArgs> {
                 { filterName: "devices", action: "Accept", ipMask: DEVICE_CIDR, target: "all" },
                 { filterName: "reject-all", action: "Reject", ipMask: "0.0.0.0/0", target: "all" },
             ],
-            iotHubs: [{
-                connectionString: `HostName=${HUB_NAME(env)}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=c2VjcmV0LWtleS1ub3QtcmVhbA==`,
-                location: "westeurope",
-            }],
+            iotHubs: [],
             authorizationPolicies: [],
         },
     };
     return plain(args);
 }
 
+/** A key link entry of the typed class (what today's program sends). */
+export function keyLink(env: Env = "dev"): NonNullable<Plain<dpsSdk.IotDpsResourceArgs>["properties"]["iotHubs"]> {
+    return [{
+        connectionString: `HostName=${HUB_NAME(env)}.azure-devices.net;SharedAccessKeyName=dps-link;SharedAccessKey=c2VjcmV0LWtleS1ub3QtcmVhbA==`,
+        location: "westeurope",
+    }];
+}
+
+export const DPS_IDENTITY_NAME = (env: Env) => `id-dps-link-${env}`;
+export const dpsIdentityId = (env: Env) => id(env, "Microsoft.ManagedIdentity/userAssignedIdentities", DPS_IDENTITY_NAME(env));
+export const DPS_PRINCIPAL_ID = "22222222-aaaa-4bbb-8ccc-000000000003";
+
+/**
+ * The keyless DPS: the generic ARM resource at API 2026-08-01 (no typed class of azure-native
+ * 3.28.0 has identity linking), linking the hub by its user-assigned identity
+ * (azure-rest-api-specs .../DeviceProvisioningServices/examples/2026-08-01/DPSCreateWithIotHub.json)
+ * with local auth off (DPSCreate_DisableLocalAuthTrue). `properties` is the ARM body, untyped in
+ * the SDK; the other inputs are `resources.ResourceArgs`.
+ */
+export function genericDpsArgs(env: Env = "dev"): Plain<resources.ResourceArgs> & { properties: Record<string, unknown> & { iotHubs: Array<Record<string, unknown>> } } {
+    const properties = {
+        allocationPolicy: "Hashed",
+        publicNetworkAccess: "Enabled",
+        ipFilterRules: [
+            { filterName: "devices", action: "Accept", ipMask: DEVICE_CIDR, target: "all" },
+            { filterName: "reject-all", action: "Reject", ipMask: "0.0.0.0/0", target: "all" },
+        ],
+        authorizationPolicies: [],
+        disableLocalAuth: true,
+        iotHubs: [{
+            hostName: `${HUB_NAME(env)}.azure-devices.net`,
+            location: "westeurope",
+            authenticationType: "UserAssigned",
+            selectedUserAssignedIdentityResourceId: dpsIdentityId(env),
+            allocationWeight: 1,
+            applyAllocationPolicy: true,
+        }] as Array<Record<string, unknown>>,
+    };
+    const args: resources.ResourceArgs = {
+        resourceProviderNamespace: "Microsoft.Devices",
+        resourceType: "provisioningServices",
+        parentResourcePath: "",
+        apiVersion: "2026-08-01",
+        resourceName: DPS_NAME(env),
+        resourceGroupName: RG(env),
+        location: "westeurope",
+        tags: tags(env),
+        sku: { name: "S1", capacity: 1 },
+        identity: { type: "UserAssigned", userAssignedIdentities: [dpsIdentityId(env)] },
+        properties,
+    };
+    return plain(args) as ReturnType<typeof genericDpsArgs>;
+}
+
 export function dpsCertificateArgs(env: Env = "dev", pem = caCert(-1, 365)): Plain<dpsSdk.DpsCertificateArgs> {
     const args: dpsSdk.DpsCertificateArgs = {
         resourceGroupName: RG(env),
-        provisioningServiceName: `dps-secure-iot-${env}`,
+        provisioningServiceName: DPS_NAME(env),
         certificateName: "device-root-ca",
         properties: { certificate: pem, isVerified: true },
     };
@@ -228,6 +286,22 @@ export function sqlRoleAssignmentArgs(env: Env = "dev", role: "reader" | "contri
 }
 
 export const IOT_HUB_DATA_READER = "b447c946-2db7-41ec-983d-d8bf3b1c77e3";
+export const IOT_HUB_REGISTRY_CONTRIBUTOR = "4ea46cd5-c1b2-4a8e-910b-273211f9ce47";
+export const IOT_HUB_TWIN_CONTRIBUTOR = "494bdba2-168f-4f31-a0a1-191d2f7c028c";
+export const IOT_HUB_DATA_CONTRIBUTOR = "4fc6c259-987e-4a07-842e-c321cc9d413f";
+export const roleDefinition = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+export const hubId = (env: Env) => id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env));
+
+/** A data role of the DPS link identity on the hub (DPS-04). */
+export function dpsLinkRoleArgs(env: Env = "dev", role = IOT_HUB_REGISTRY_CONTRIBUTOR): Plain<authorization.RoleAssignmentArgs> {
+    const args: authorization.RoleAssignmentArgs = {
+        principalId: DPS_PRINCIPAL_ID,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinition(role),
+        scope: hubId(env),
+    };
+    return plain(args);
+}
 
 export function roleAssignmentArgs(env: Env = "dev"): Plain<authorization.RoleAssignmentArgs> {
     const args: authorization.RoleAssignmentArgs = {
@@ -332,7 +406,7 @@ export function federatedCredentialArgs(): Plain<ApplicationFederatedIdentityCre
 export function privateEndpointArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<network.PrivateEndpointArgs> {
     const groupId = target === "hub" ? "iotHub" : target === "dps" ? "iotDps" : "Sql";
     const targetId = target === "hub" ? id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))
-        : target === "dps" ? id(env, "Microsoft.Devices/provisioningServices", `dps-secure-iot-${env}`)
+        : target === "dps" ? id(env, "Microsoft.Devices/provisioningServices", DPS_NAME(env))
         : cosmosAccountId(env);
     const args: network.PrivateEndpointArgs = {
         resourceGroupName: RG(env),
@@ -413,15 +487,24 @@ const t = TOKENS;
 /**
  * The compliant program as the engine sees it: inputs plus the propertyDependencies the SDK records.
  * With `preview`, values Azure computes (ids, client ids, principal ids, keys) are unknown, as in
- * `pulumi preview` of a new stack.
+ * `pulumi preview` of a new stack. It is the keyless program (issue 10): DPS is the generic
+ * resource at API 2026-08-01 linking the hub by its user-assigned identity, which holds IoT Hub
+ * Registry Contributor and Twin Contributor on the hub; the hub has local auth off and no SAS
+ * policy. (Until the program makes that change, its own policy check fails IOT-05 and DPS-04.)
  */
 export function stackResources(env: Env, preview = false): StackInput[] {
     const u = <T>(known: T): T => (preview ? (UNKNOWN as unknown as T) : known);
     const hub = hubArgs(env);
     // The endpoint identity id comes from the identity resource: kept known, as the baseline asks
     // (built from config and getClientConfig), so the hub's rules are not downgraded at preview.
-    const dps = dpsArgs(env);
-    dps.properties.iotHubs![0].connectionString = u(dps.properties.iotHubs![0].connectionString);
+    // The same holds for the DPS link identity's id in the DPS's identity and iotHubs[].
+    const dps = genericDpsArgs(env);
+    const dpsRoles = [IOT_HUB_REGISTRY_CONTRIBUTOR, IOT_HUB_TWIN_CONTRIBUTOR].map((role) => {
+        const r = dpsLinkRoleArgs(env, role);
+        r.principalId = u(r.principalId);
+        r.scope = u(r.scope);
+        return r;
+    });
     const readerAssignment = sqlRoleAssignmentArgs(env, "reader");
     const writerAssignment = sqlRoleAssignmentArgs(env, "contributor");
     readerAssignment.principalId = u(readerAssignment.principalId);
@@ -448,6 +531,8 @@ export function stackResources(env: Env, preview = false): StackInput[] {
         { type: t.resourceGroup[0], name: "rg", props: resourceGroupArgs(env) },
         { type: t.userAssignedIdentity[0], name: "hub-routing-identity", props: identityArgs(env, "id-hub-routing"), propertyDependencies: { resourceGroupName: ["rg"] } },
         { type: t.userAssignedIdentity[0], name: "api-identity", props: identityArgs(env, "id-api"), propertyDependencies: { resourceGroupName: ["rg"] } },
+        // principalId is the identity's output: unknown at preview, known after deployment.
+        { type: t.userAssignedIdentity[0], name: "dps-link-identity", props: { ...identityArgs(env, "id-dps-link"), principalId: u(DPS_PRINCIPAL_ID) }, propertyDependencies: { resourceGroupName: ["rg"] } },
         {
             type: t.iotHub[0], name: "hub", props: hub, protect: env === "prod",
             propertyDependencies: { resourceGroupName: ["rg"], identity: ["hub-routing-identity"], properties: ["hub-routing-identity"] },
@@ -456,9 +541,13 @@ export function stackResources(env: Env, preview = false): StackInput[] {
         ...(env === "dev" ? [{ type: t.tlsSelfSignedCert[0], name: "dev-ca-cert", props: { isCaCertificate: true, validityPeriodHours: 365 * 24, earlyRenewalHours: 30 * 24, allowedUses: ["cert_signing", "crl_signing"], privateKeyPem: u("-----BEGIN PRIVATE KEY-----") }, propertyDependencies: {} }] : []),
         { type: t.iotHubCertificate[0], name: "hub-ca", props: ca(hubCertificateArgs(env)), propertyDependencies: { resourceName: ["hub"], ...caDeps } },
         {
-            type: t.dps[0], name: "dps", props: dps, protect: env === "prod",
-            propertyDependencies: { resourceGroupName: ["rg"], properties: ["hub"] },
+            type: t.genericResource[0], name: "dps", props: dps, protect: env === "prod",
+            propertyDependencies: { resourceGroupName: ["rg"], identity: ["dps-link-identity"], properties: ["dps-link-identity"] },
         },
+        ...dpsRoles.map((props, i): StackInput => ({
+            type: t.roleAssignment[0], name: `dps-link-role-${i}`, props,
+            propertyDependencies: { principalId: ["dps-link-identity"], scope: ["hub"] },
+        })),
         { type: t.dpsCertificate[0], name: "dps-ca", props: ca(dpsCertificateArgs(env)), propertyDependencies: { provisioningServiceName: ["dps"], ...caDeps } },
         { type: t.cosmosAccount[0], name: "cosmos", props: cosmosArgs(env), protect: env === "prod", propertyDependencies: { resourceGroupName: ["rg"] } },
         { type: t.cosmosSqlDatabase[0], name: "cosmos-db", props: sqlDatabaseArgs(env), propertyDependencies: { accountName: ["cosmos"] } },
@@ -506,10 +595,10 @@ export function stackResources(env: Env, preview = false): StackInput[] {
             ...pe("dps", "dps"),
             ...pe("cosmos", "cosmos"),
             diag("hub", id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))),
-            diag("dps", id(env, "Microsoft.Devices/provisioningServices", `dps-secure-iot-${env}`)),
+            diag("dps", id(env, "Microsoft.Devices/provisioningServices", DPS_NAME(env))),
             diag("cosmos", cosmosAccountId(env)),
             lock("hub", "Microsoft.Devices", "IotHubs", HUB_NAME(env)),
-            lock("dps", "Microsoft.Devices", "provisioningServices", `dps-secure-iot-${env}`),
+            lock("dps", "Microsoft.Devices", "provisioningServices", DPS_NAME(env)),
             lock("cosmos", "Microsoft.DocumentDB", "databaseAccounts", COSMOS_NAME(env)),
             { type: t.iotSecuritySolution[0], name: "defender-iot", props: { ...iotSecuritySolutionArgs(env), iotHubs: [u(iotSecuritySolutionArgs(env).iotHubs[0])] }, propertyDependencies: { iotHubs: ["hub"], resourceGroupName: ["rg"] } },
             { type: t.advancedThreatProtection[0], name: "defender-cosmos", props: { ...advancedThreatProtectionArgs(env), resourceId: u(cosmosAccountId(env)) }, propertyDependencies: { resourceId: ["cosmos"] } },

@@ -1,14 +1,17 @@
 import type { AccessRights } from "@pulumi/azure-native/types/enums/iothub";
+import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { iot05LocalAuth, iot06DeviceSas, iot07ModuleSas, iot08SasPolicies, iot10EndpointAuth, iot11Identity } from "../rules/iotHubAuth";
 import { iot01MinTls, iot02PublicAccess, iot04IpFilter, iot09Outbound } from "../rules/iotHubNetwork";
 import { iot15Sku } from "../rules/iotHubSku";
+import type { PackResourcePolicy } from "../lib/define";
+import { allPolicies } from "../policies";
 import { hubArgs } from "./fixtures";
+import { isStackPolicy } from "./harness";
 import { unknown } from "./harness";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, mutate } from "./util";
 
 const hub = (f: (h: ReturnType<typeof hubArgs>) => void = () => {}) => mutate(hubArgs("prod"), f);
-const exception = { allowDpsLinkException: true };
 
 describe("IOT-01 minimum TLS", () => {
     it("passes with 1.2", () => assertPasses(check(iot01MinTls, "iotHub", hub())));
@@ -89,31 +92,30 @@ describe("IOT-09 outbound restricted", () => {
         assertPasses(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.routing!.endpoints!.cosmosDBSqlContainers![0].endpointUri = unknown())))));
 });
 
-describe("IOT-05 local auth", () => {
-    it("passes with local auth disabled and no policies", () =>
-        assertPasses(check(iot05LocalAuth, "iotHub", hub((h) => {
-            h.properties!.disableLocalAuth = true;
-            h.properties!.authorizationPolicies = [];
-        }))));
-    it("passes the DPS-link exception when configured", () => assertPasses(check(iot05LocalAuth, "iotHub", hub(), { config: exception })));
-    it("fails the DPS-link shape when the exception is not allowed (default)", () =>
-        assertViolation(check(iot05LocalAuth, "iotHub", hub()), iot05LocalAuth, /disableLocalAuth is false/));
-    it("fails when absent (local auth on) without the exception", () =>
-        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => {
-            delete h.properties!.disableLocalAuth;
-            h.properties!.authorizationPolicies = [];
-        })), iot05LocalAuth, /absent \(local auth on\)/));
-    it("fails the exception when the link policy has extra rights", () =>
-        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.authorizationPolicies![0].rights = "RegistryRead, RegistryWrite, ServiceConnect")), { config: exception }), iot05LocalAuth, /exception does not apply.*RegistryRead, RegistryWrite, ServiceConnect/));
-    it("fails the exception when there is a second policy", () =>
-        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => h.properties!.authorizationPolicies!.push({ keyName: "service", rights: "ServiceConnect" })), { config: exception }), iot05LocalAuth, /exception does not apply/));
-    it("fails the exception when policies are absent (Azure's defaults)", () =>
-        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => delete h.properties!.authorizationPolicies), { config: exception }), iot05LocalAuth, /absent \(Azure then creates iothubowner/));
+describe("IOT-05 local auth off, no SAS policy, in every stack", () => {
+    const linkPolicy = { keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" as AccessRights };
+    it("passes with local auth disabled and no policies", () => assertPasses(check(iot05LocalAuth, "iotHub", hub())));
+    it("fails local auth on (what the key-linked DPS needed)", () =>
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.disableLocalAuth = false))), iot05LocalAuth, /disableLocalAuth is false; hub-scoped SAS keys are accepted/));
+    it("fails when absent (local auth on)", () =>
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => delete h.properties!.disableLocalAuth)), iot05LocalAuth, /absent \(local auth on\)/));
+    it("fails any SAS policy, the former DPS-link policy included, whatever the config says", () => {
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.authorizationPolicies = [linkPolicy]))), iot05LocalAuth, /the hub has 1 SAS policy \("dps-link"\); a hub without local auth has none/);
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.authorizationPolicies = [linkPolicy])), { config: { allowDpsLinkException: true } }), iot05LocalAuth, /1 SAS policy/);
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.authorizationPolicies = [linkPolicy, { keyName: "service", rights: "ServiceConnect" }]))), iot05LocalAuth, /2 SAS policies \("dps-link", "service"\)/);
+    });
+    it("fails the former DPS-link exception shape with two findings", () => {
+        const r = check(iot05LocalAuth, "iotHub", hub((h) => { h.properties!.disableLocalAuth = false; h.properties!.authorizationPolicies = [linkPolicy]; }));
+        assert.equal(r.violations.length, 2);
+    });
+    it("fails when policies are absent (Azure's defaults)", () =>
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => delete h.properties!.authorizationPolicies)), iot05LocalAuth, /absent: Azure then creates iothubowner and four more/));
+    it("fails policies that are not a list", () =>
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => ((h.properties as Record<string, unknown>).authorizationPolicies = "none"))), iot05LocalAuth, /"none", not a list/));
+    it("counts a policy unknown at preview without reading it", () =>
+        assertViolation(check(iot05LocalAuth, "iotHub", hub((h) => (h.properties!.authorizationPolicies = [unknown()]))), iot05LocalAuth, /1 SAS policy \(unknown at preview\)/));
     it("accepts the boolean as a string", () =>
-        assertPasses(check(iot05LocalAuth, "iotHub", hub((h) => {
-            (h.properties as Record<string, unknown>).disableLocalAuth = "TRUE";
-            h.properties!.authorizationPolicies = [];
-        }))));
+        assertPasses(check(iot05LocalAuth, "iotHub", hub((h) => ((h.properties as Record<string, unknown>).disableLocalAuth = "TRUE")))));
 });
 
 describe("IOT-06 device SAS matches attestation", () => {
@@ -137,8 +139,11 @@ describe("IOT-07 module SAS", () => {
 describe("IOT-08 least-privilege SAS policies", () => {
     // Rights typed against the SDK enum; odd spellings are cast on purpose.
     const pol = (keyName: string, rights: string) => ({ keyName, rights: rights as AccessRights });
-    it("passes the DPS link policy", () => assertPasses(check(iot08SasPolicies, "iotHub", hub())));
-    it("passes an empty list", () => assertPasses(check(iot08SasPolicies, "iotHub", hub((h) => (h.properties!.authorizationPolicies = [])))));
+    // IOT-05 allows no policy at all; IOT-08 still judges any policy a hub has.
+    const hub = (f: (h: ReturnType<typeof hubArgs>) => void = () => {}) =>
+        mutate(hubArgs("prod"), (h) => { h.properties!.authorizationPolicies = [pol("dps-link", "RegistryWrite, ServiceConnect")]; f(h); });
+    it("passes a RegistryWrite, ServiceConnect policy", () => assertPasses(check(iot08SasPolicies, "iotHub", hub())));
+    it("passes an empty list (the keyless hub)", () => assertPasses(check(iot08SasPolicies, "iotHub", hubArgs("prod"))));
     it("fails when absent (Azure creates iothubowner)", () =>
         assertViolation(check(iot08SasPolicies, "iotHub", hub((h) => delete h.properties!.authorizationPolicies)), iot08SasPolicies, /absent: Azure then creates iothubowner/));
     it("fails on iothubowner", () =>
@@ -198,4 +203,28 @@ describe("IOT-15 SKU with an SLA", () => {
     it("fails a configured tier (case-insensitive)", () =>
         assertViolation(check(iot15Sku, "iotHub", hub((h) => (h.sku.name = "b1")), { config: { forbiddenSkus: ["F1", "B1"] } }), iot15Sku, /"b1"/));
     it("fails a missing SKU name", () => assertViolation(check(iot15Sku, "iotHub", hub((h) => ((h as Record<string, unknown>).sku = {}))), iot15Sku, /sku\.name is absent/));
+});
+
+describe("a generic hub (azure-native:resources:Resource of type Microsoft.Devices/IotHubs) is evaluated as the typed one", () => {
+    const hubRules = allPolicies.filter((p): p is PackResourcePolicy => !isStackPolicy(p) && Array.isArray(p.appliesTo) && p.appliesTo.includes("iotHub"));
+    const asGeneric = (h: ReturnType<typeof hubArgs>) => ({ resourceProviderNamespace: "Microsoft.Devices", resourceType: "IotHubs", parentResourcePath: "", apiVersion: "2023-06-30", ...h });
+    const cases: Array<[string, (h: ReturnType<typeof hubArgs>) => void]> = [
+        ["compliant", () => {}],
+        ["TLS 1.0", (h) => (h.properties!.minTlsVersion = "1.0")],
+        ["local auth on with a SAS policy", (h) => { h.properties!.disableLocalAuth = false; h.properties!.authorizationPolicies = [{ keyName: "dps-link", rights: "RegistryWrite, ServiceConnect" as AccessRights }]; }],
+        ["no identity", (h) => delete h.identity],
+        ["F1", (h) => (h.sku.name = "F1")],
+        ["public and unfiltered", (h) => { delete h.properties!.networkRuleSets; delete h.properties!.ipFilterRules; }],
+    ];
+    it("covers every IoT Hub resource rule", () => assert.ok(hubRules.length >= 9));
+    for (const [what, f] of cases) {
+        it(`same verdicts: ${what}`, () => {
+            for (const p of hubRules) {
+                const typed = check(p, "iotHub", hub(f));
+                const generic = check(p, "iotHub", asGeneric(hub(f)), { generic: true });
+                assert.deepEqual(generic.violations.map((v) => v.message), typed.violations.map((v) => v.message), p.name);
+                assert.equal(generic.cannotRun.length, typed.cannotRun.length, p.name);
+            }
+        });
+    }
 });

@@ -37,6 +37,9 @@ const KEYS = [
     "encoding", "audiences", "issuer", "subject", "apiClientId", "roleIds", "requiredResourceAccesses", "resourceAccesses", "id",
     "knownClientIds", "authorizedClientId", "clientId", "appRoleAssignmentRequired", "iotHubs", "status", "isEnabled", "pricingName",
     "pricingTier", "resourceGroupName", "privateEndpointConnections", "privateLinkServiceConnectionState", "__proto__", "constructor",
+    // the generic ARM resource and the identity link of DPS
+    "resourceProviderNamespace", "resourceType", "parentResourcePath", "apiVersion", "hostName", "selectedUserAssignedIdentityResourceId",
+    "principalType", "provisioningServiceName",
 ];
 
 const CERT = caCert(-1, 100);
@@ -49,6 +52,9 @@ const oddLeaf = fc.oneof(
         "00000000-0000-0000-0000-000000000002", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "/subscriptions/x", "/", "9000h", "bad-duration",
         "HostName=h.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=x", "2024-13-45", CERT, "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
         UNKNOWN, [], {}, [null], [UNKNOWN], { "": null },
+        "Microsoft.Devices", "microsoft.devices", "provisioningServices", "IotHubs", "2026-08-01", "2026-06-01-preview", "2023-03-01-preview",
+        "SystemAssigned", "SystemAssigned, UserAssigned", "KeyBased", "ServicePrincipal", "4ea46cd5-c1b2-4a8e-910b-273211f9ce47",
+        "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/iot-secure-prod", "iot-secure-prod.azure-devices.net",
     ),
     fc.string({ maxLength: 12 }),
     fc.integer(),
@@ -104,12 +110,26 @@ const mutatedFixture = fc.record({ index: fc.nat({ max: fixtures.length - 1 }), 
 
 /** Every type a resource rule matches (v3 and v2), plus a few it must ignore. */
 const ALL_TYPES = [...new Set(Object.values(TOKENS).flat()), "azure-native:network:VirtualNetwork", "random:index/randomUuid:RandomUuid"];
+/** Generic ARM resources whose type is (or is almost, or is unknown to be) a DPS or a hub. */
+const genericResource = fc.record({
+    type: fc.constant(TOKENS.genericResource[0]),
+    props: fc.record({
+        resourceProviderNamespace: fc.constantFrom<unknown>("Microsoft.Devices", "MICROSOFT.DEVICES", "Microsoft.Storage", UNKNOWN, null, 7),
+        resourceType: fc.constantFrom<unknown>("provisioningServices", "iothubs", "certificates", UNKNOWN, undefined, {}),
+        parentResourcePath: fc.constantFrom<unknown>("", undefined, "IotHubs/x", UNKNOWN, null),
+        apiVersion: fc.oneof(fc.constantFrom<unknown>("2026-08-01", "2026-06-01-preview", "2022-12-12", "latest", UNKNOWN, undefined), tree),
+        resourceName: fc.oneof(fc.constantFrom<unknown>("dps-secure-iot-prod", UNKNOWN), tree),
+        identity: tree,
+        properties: tree,
+    }, { requiredKeys: [] }),
+});
 const resourceInput = fc.oneof(
     mutatedFixture,
+    genericResource,
     fc.record({ type: fc.constantFrom(...ALL_TYPES), props: tree }),
     fc.record({ type: fc.constantFrom(...ALL_TYPES), props: fc.dictionary(fc.constantFrom(...KEYS), tree, { maxKeys: 8 }) }),
 );
-const config = fc.option(fc.oneof(tree, fc.dictionary(fc.constantFrom("allowedRights", "minPrefixLength", "requirement", "allowedLocations", "requiredTags", "throughputMax", "maxLifetimeDays", "subjectPatterns", "nativeSchemePatterns", "privilegedScopePatterns", "allowDpsLinkException", "forbiddenSkus"), tree)), { nil: undefined });
+const config = fc.option(fc.oneof(tree, fc.dictionary(fc.constantFrom("allowedRights", "minPrefixLength", "requirement", "allowedLocations", "requiredTags", "throughputMax", "maxLifetimeDays", "subjectPatterns", "nativeSchemePatterns", "privilegedScopePatterns", "acceptedRoleSets", "allowExternal", "forbiddenSkus"), tree)), { nil: undefined });
 
 describe("robustness (fast-check)", () => {
     it("no resource rule throws on generated property trees", () => {
@@ -129,7 +149,7 @@ describe("robustness (fast-check)", () => {
     it("no stack rule throws on generated stacks with random propertyDependencies", () => {
         const stackArb = fc.array(
             fc.record({
-                resource: fc.oneof({ weight: 3, arbitrary: mutatedFixture }, { weight: 1, arbitrary: fc.record({ type: fc.constantFrom(...ALL_TYPES), props: tree }) }),
+                resource: fc.oneof({ weight: 3, arbitrary: mutatedFixture }, { weight: 1, arbitrary: genericResource }, { weight: 1, arbitrary: fc.record({ type: fc.constantFrom(...ALL_TYPES), props: tree }) }),
                 deps: fc.dictionary(fc.constantFrom(...KEYS), fc.array(fc.nat({ max: 40 }), { maxLength: 3 }), { maxKeys: 4 }),
                 protect: fc.boolean(),
             }),

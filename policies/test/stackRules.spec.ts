@@ -55,6 +55,26 @@ describe("DIAG-01/02/03 resource logs (stack)", () => {
     });
 });
 
+describe("stack rules find the typed DPS and the generic one alike", () => {
+    // The compliant program declares DPS as the generic resource; a typed DPS is found the same way.
+    const typed = (stack: StackInput[]) => patch(stack, "dps", (r) => { r.type = T.dps[0]; r.props = dpsArgs("prod"); });
+    for (const policy of [diag02DpsLogs, dps02DpsPrivateEndpoint, oth06Locks]) {
+        it(`${policy.name}: typed and generic DPS pass with their setting, endpoint and lock, and fail without`, () => {
+            assertPasses(checkStack(policy, prodStack(), { requirement: "always" }));
+            assertPasses(checkStack(policy, typed(prodStack()), { requirement: "always" }));
+            const bare = without(prodStack(), "diag-dps", "pe-dps", "pe-dps-dns", "lock-dps");
+            assertViolation(checkStack(policy, bare, { requirement: "always" }), policy, /Device Provisioning Service 'dps'/);
+            assertViolation(checkStack(policy, typed(bare), { requirement: "always" }), policy, /Device Provisioning Service 'dps'/);
+        });
+    }
+    it("OTH-05 requires the tags on a generic DPS, as on the typed one", () => {
+        const cfg = { requiredTags: { environment: "prod" } };
+        const generic = stackResources("prod").find((r) => r.name === "dps")!;
+        assertPasses(runResource(oth05RegionsAndTags, generic, cfg));
+        assertViolation(runResource(oth05RegionsAndTags, { ...generic, props: { ...(generic.props as object), tags: {} } }, cfg), oth05RegionsAndTags, /environment \(missing\)/);
+    });
+});
+
 describe("DIAG-04 diagnostic-setting hygiene", () => {
     const ds = (f: (d: ReturnType<typeof diagnosticSettingArgs>) => void = () => {}) => mutate(diagnosticSettingArgs("prod", "/x"), f);
     it("passes", () => assertPasses(check(diag04Hygiene, "diagnosticSetting", ds())));

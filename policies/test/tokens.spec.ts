@@ -21,7 +21,9 @@ import type * as resources from "@pulumi/azure-native/resources";
 import type * as security from "@pulumi/azure-native/security";
 import type * as azuread from "@pulumi/azuread";
 import type * as tls from "@pulumi/tls";
-import { TOKENS, type TokenKind } from "../lib/tokens";
+import { GENERIC_ARM_TYPES, resolveKind, TOKENS, TYPED_API_VERSIONS, typedProps, unresolvedGenericInput, type TokenKind } from "../lib/tokens";
+import { peek } from "../lib/unknowns";
+import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./harness";
 
 /** Package-relative module file of each class (the compiler checks the class through its type). */
 type Cls<T> = { file: string; _?: T };
@@ -67,6 +69,7 @@ const CLASSES: Record<Exclude<TokenKind, "stack">, Cls<unknown>> = {
     aadServicePrincipal: { file: "@pulumi/azuread/servicePrincipal" } satisfies Cls<azuread.ServicePrincipal>,
     tlsSelfSignedCert: { file: "@pulumi/tls/selfSignedCert" } satisfies Cls<tls.SelfSignedCert>,
     tlsLocallySignedCert: { file: "@pulumi/tls/locallySignedCert" } satisfies Cls<tls.LocallySignedCert>,
+    genericResource: { file: "@pulumi/azure-native/resources/resource" } satisfies Cls<resources.Resource>,
 };
 
 describe("type tokens", () => {
@@ -86,5 +89,64 @@ describe("type tokens", () => {
         for (const [kind, v2] of [["iotHub", "azure-native:devices:IotHubResource"], ["dps", "azure-native:devices:IotDpsResource"], ["dpsCertificate", "azure-native:devices:DpsCertificate"], ["cosmosAccount", "azure-native:documentdb:DatabaseAccount"], ["diagnosticSetting", "azure-native:insights:DiagnosticSetting"]] as const) {
             assert.ok((TOKENS[kind] as readonly string[]).includes(v2), `${kind} misses ${v2}`);
         }
+    });
+});
+
+describe("typed API versions", () => {
+    for (const [kind, version] of Object.entries(TYPED_API_VERSIONS) as Array<[Exclude<TokenKind, "stack">, string]>) {
+        it(`${kind}: the class of @pulumi/azure-native uses API ${version}`, () => {
+            const dts = readFileSync(require.resolve(`${CLASSES[kind].file}.d.ts`), "utf8");
+            assert.ok(dts.includes(`Uses Azure REST API version ${version}.`), `${CLASSES[kind].file} does not use ${version}`);
+        });
+    }
+});
+
+describe("the generic ARM resource resolves to the kind of its ARM type", () => {
+    const generic = TOKENS.genericResource[0];
+    const proxy = (x: unknown) => unknownCheckingProxy(toWire(x) as Record<string, unknown>);
+    const dps = { resourceProviderNamespace: "Microsoft.Devices", resourceType: "provisioningServices", parentResourcePath: "", apiVersion: "2026-08-01", resourceName: "dps-1", resourceGroupName: "rg" };
+    it("maps Microsoft.Devices/provisioningServices and Microsoft.Devices/IotHubs, case-insensitively", () => {
+        assert.deepEqual(resolveKind(generic, proxy(dps)), { kind: "dps", generic: true, apiVersion: { known: true, value: "2026-08-01" } });
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceProviderNamespace: " microsoft.DEVICES ", resourceType: "PROVISIONINGSERVICES" }))?.kind, "dps");
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceType: "iothubs" }))?.kind, "iotHub");
+        for (const [kind, arm] of Object.entries(GENERIC_ARM_TYPES)) {
+            assert.equal(resolveKind(generic, proxy({ ...dps, resourceProviderNamespace: arm.namespace, resourceType: arm.resourceType }))?.kind, kind);
+        }
+    });
+    it("an absent parentResourcePath is top level; a child resource or another type is no kind", () => {
+        const { parentResourcePath: _omitted, ...top } = dps;
+        assert.equal(resolveKind(generic, proxy(top))?.kind, "dps");
+        assert.equal(resolveKind(generic, proxy({ ...dps, parentResourcePath: "IotHubs/hub-1", resourceType: "certificates" })), undefined);
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceType: "IotHubs", parentResourcePath: "x" })), undefined);
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceProviderNamespace: "Microsoft.Storage", resourceType: "storageAccounts" })), undefined);
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceType: 42 })), undefined);
+    });
+    it("typed tokens keep their kind and carry the class's API version (a v2 alias: an older, unknown one)", () => {
+        assert.deepEqual(resolveKind(TOKENS.dps[0], proxy({})), { kind: "dps", generic: false, apiVersion: { known: true, value: "2023-03-01-preview" } });
+        assert.deepEqual(resolveKind(TOKENS.dps[1], proxy({})), { kind: "dps", generic: false, apiVersion: { known: true, value: undefined } });
+        assert.equal(resolveKind("azure-native:network:VirtualNetwork", proxy({})), undefined);
+    });
+    it("an ARM type or API version unknown at preview is reported, never guessed", () => {
+        assert.equal(resolveKind(generic, proxy({ ...dps, resourceType: UNKNOWN })), undefined);
+        assert.equal(unresolvedGenericInput(generic, proxy({ ...dps, resourceType: UNKNOWN })), "resourceType");
+        assert.equal(unresolvedGenericInput(generic, proxy(dps)), undefined);
+        assert.equal(unresolvedGenericInput(TOKENS.dps[0], proxy({ resourceType: UNKNOWN })), undefined);
+        assert.deepEqual(resolveKind(generic, proxy({ ...dps, apiVersion: UNKNOWN }))?.apiVersion, { known: false });
+    });
+    it("typedProps answers the typed input names, through CrossGuard's proxy and through peek", () => {
+        const props = proxy({ ...dps, properties: { iotHubs: UNKNOWN } });
+        const view = typedProps(resolveKind(generic, props)!, props);
+        assert.equal(view["provisioningServiceName"], "dps-1");
+        assert.equal(view["resourceName"], "dps-1");
+        assert.ok("provisioningServiceName" in view);
+        assert.ok(Object.keys(view).includes("provisioningServiceName"));
+        assert.deepEqual(peek(view, "provisioningServiceName"), { known: true, value: "dps-1" });
+        assert.deepEqual(peek(view["properties"], "iotHubs"), { known: false });
+        assert.throws(() => (view["properties"] as Record<string, unknown>)["iotHubs"], UnknownValueError);
+        const unknownName = proxy({ ...dps, resourceName: UNKNOWN });
+        assert.deepEqual(peek(typedProps(resolveKind(generic, unknownName)!, unknownName), "provisioningServiceName"), { known: false });
+        // A typed resource is passed through as it is.
+        const typed = proxy({ provisioningServiceName: "x" });
+        assert.equal(typedProps(resolveKind(TOKENS.dps[0], typed)!, typed), typed);
     });
 });

@@ -9,12 +9,14 @@ export interface RunOptions {
     name?: string;
     /** Use the v2 alias token instead of the v3 token. */
     v2?: boolean;
+    /** Send it as the generic ARM resource (azure-native:resources:Resource); `props` carries its ARM type. */
+    generic?: boolean;
 }
 
 /** Runs a resource policy on one resource of the given kind. */
 export function check(policy: PackResourcePolicy, kind: TokenKind, props: unknown, o: RunOptions = {}): RunResult {
     const tokens = TOKENS[kind] as readonly string[];
-    const type = o.v2 ? tokens[1] : tokens[0];
+    const type = o.generic ? TOKENS.genericResource[0] : o.v2 ? tokens[1] : tokens[0];
     assert.ok(type !== undefined, `no ${o.v2 ? "v2" : "v3"} token for ${kind}`);
     return runResource(policy, { type, name: o.name ?? `test-${kind}`, props }, o.config);
 }
