@@ -17,11 +17,14 @@ import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProte
 const DPS_LINK_GRANT = "dps-link";
 
 /**
- * The data roles DPS's link identity holds on the hub: the Entra ID counterpart of the
- * RegistryWrite + ServiceConnect rights a key-based link needs (create the device identity, set its
- * initial twin). See docs/PRODUCTION.md for the source.
+ * The data role DPS's link identity holds on the hub: the one Microsoft documents for linking by
+ * managed identity ("IoT Hub Data Contributor, or a custom role with RegistryWrite and
+ * ServiceConnect", MicrosoftDocs/azure-docs articles/iot-dps/how-to-manage-linked-iot-hubs.md,
+ * "Link an IoT hub by using managed identity"), scoped to this hub only. Registry Contributor +
+ * Twin Contributor would be narrower, but no Microsoft source says it is enough; see
+ * docs/PRODUCTION.md.
  */
-export const DPS_LINK_HUB_ROLES: readonly HubDataPlaneGrant["roles"][number][] = ["IoTHubRegistryContributor", "IoTHubTwinContributor"];
+export const DPS_LINK_HUB_ROLES: readonly HubDataPlaneGrant["roles"][number][] = ["IoTHubDataContributor"];
 
 /** What the stack exports. Anything that carries a key is a secret. */
 export interface PlatformOutputs {

@@ -21,6 +21,7 @@ const ROLE_IDS = {
     dataReader: "b447c946-2db7-41ec-983d-d8bf3b1c77e3",
     twinContributor: "494bdba2-168f-4f31-a0a1-191d2f7c028c",
     registryContributor: "4ea46cd5-c1b2-4a8e-910b-273211f9ce47",
+    dataContributor: "4fc6c259-987e-4a07-842e-c321cc9d413f",
     dpsDataContributor: "dfce44e4-17b7-4bd1-a6d1-04996ec95633",
 };
 const roleOf = (r: { inputs: unknown }) => String(reveal(r.inputs).roleDefinitionId).split("/").pop();
@@ -105,11 +106,11 @@ describe("IoT Hub", () => {
         const dpsLink = one(run, IDENTITY, "dps-link");
         const of = (pred: (r: (typeof hubRoles)[number]) => boolean) => hubRoles.filter(pred).map(roleOf).sort();
         assert.deepEqual(of((r) => (r.propertyDependencies.principalId ?? []).includes(api.urn)), [ROLE_IDS.twinContributor, ROLE_IDS.dataReader].sort());
-        assert.deepEqual(of((r) => (r.propertyDependencies.principalId ?? []).includes(dpsLink.urn)), [ROLE_IDS.twinContributor, ROLE_IDS.registryContributor].sort());
+        assert.deepEqual(of((r) => (r.propertyDependencies.principalId ?? []).includes(dpsLink.urn)), [ROLE_IDS.dataContributor], "the role Microsoft documents for an identity link");
         const groups = hubRoles.filter((r) => reveal(r.inputs).principalType === "Group");
         assert.deepEqual(groups.map((r) => reveal(r.inputs).principalId).sort(), ["2a6f8d31-9e4b-4c7a-8d15-b3e0f6c9a742", "7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57"]);
         assert.ok(groups.every((r) => roleOf(r) === ROLE_IDS.registryContributor), "operators manage devices only");
-        assert.equal(hubRoles.length, 6, "two for the API, two for DPS, one per operator group");
+        assert.equal(hubRoles.length, 5, "two for the API, one for DPS, one per operator group");
         for (const r of hubRoles.filter((x) => reveal(x.inputs).principalType !== "Group")) assert.equal(reveal(r.inputs).principalType, "ServicePrincipal");
     });
 });
@@ -153,7 +154,7 @@ describe("Device Provisioning Service", () => {
             const dps = one(run, DPS);
             const dpsLink = one(run, IDENTITY, "dps-link");
             const linkRoles = all(run, ROLE).filter((r) => (r.propertyDependencies.principalId ?? []).includes(dpsLink.urn));
-            assert.equal(linkRoles.length, 2);
+            assert.equal(linkRoles.length, 1);
             for (const r of [dpsLink, ...linkRoles]) assert.ok(dps.dependencies.includes(r.urn), `${run.stack}: DPS waits for ${r.name}`);
             for (const r of linkRoles) assert.ok(r.dependencies.includes(one(run, HUB).urn), "the roles wait for the hub they are scoped to");
         }
