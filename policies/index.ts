@@ -12,7 +12,7 @@ new PolicyPack(PACK_NAME, {
     enforcementLevel: "mandatory",
     displayName: "Secure IoT platform security baseline",
     description:
-        "Security baseline for the secure IoT platform (IoT Hub, DPS, Cosmos DB, Entra ID, diagnostics, cross-cutting). Every policy name and description carries its baseline id.",
+        "Security baseline for the secure IoT platform (IoT Hub, DPS, Cosmos DB, Entra ID, diagnostics, cross-cutting, and the telemetry path: routing, Event Hubs, Functions, Storage, Application Insights). Every policy name and description carries its baseline id.",
     provider: "azure",
     tags: ["azure", "iot", "security-baseline"],
 });

@@ -4,6 +4,7 @@
  * them as a PolicyPack.
  */
 import type { PackPolicy } from "./lib/define";
+import { appInsightsPolicies } from "./rules/appInsights";
 import { certificatePolicies } from "./rules/certificates";
 import { controlPlaneRbacPolicies } from "./rules/controlPlaneRbac";
 import { cosmosDataPolicies } from "./rules/cosmosData";
@@ -17,11 +18,15 @@ import { dpsPolicies } from "./rules/dps";
 import { dpsLinkedHubPolicies } from "./rules/dpsLinkedHub";
 import { entraApiExposurePolicies } from "./rules/entraApiExposure";
 import { entraApplicationPolicies } from "./rules/entraApplications";
+import { eventHubPolicies } from "./rules/eventHubs";
+import { functionAppPolicies } from "./rules/functionApp";
 import { iotHubAuthPolicies } from "./rules/iotHubAuth";
 import { iotHubNetworkPolicies } from "./rules/iotHubNetwork";
+import { iotHubRoutingPolicies } from "./rules/iotHubRouting";
 import { iotHubSkuPolicies } from "./rules/iotHubSku";
 import { lockPolicies } from "./rules/locks";
 import { privateNetworkingPolicies } from "./rules/privateNetworking";
+import { storageAccountPolicies } from "./rules/storageAccounts";
 
 export const PACK_NAME = "secure-iot-platform-baseline";
 
@@ -44,6 +49,12 @@ export const ruleFamilies: Record<string, readonly PackPolicy[]> = {
     locks: lockPolicies,
     controlPlaneRbac: controlPlaneRbacPolicies,
     crossCutting: crossCuttingPolicies,
+    // Telemetry path: IoT Hub -> Event Hubs -> Flex Consumption function -> Cosmos DB.
+    iotHubRouting: iotHubRoutingPolicies,
+    eventHubs: eventHubPolicies,
+    functionApp: functionAppPolicies,
+    storageAccounts: storageAccountPolicies,
+    appInsights: appInsightsPolicies,
 };
 
 export const allPolicies: readonly PackPolicy[] = Object.values(ruleFamilies).flat();

@@ -17,6 +17,11 @@ const ARM_TYPE: Partial<Record<TokenKind, string>> = {
     privateEndpoint: "microsoft.network/privateendpoints",
     privateZone: "microsoft.network/privatednszones",
     resourceGroup: "resourcegroups",
+    eventHubNamespace: "microsoft.eventhub/namespaces",
+    eventHub: "eventhubs",
+    serviceBusNamespace: "microsoft.servicebus/namespaces",
+    storageAccount: "microsoft.storage/storageaccounts",
+    webApp: "microsoft.web/sites",
     userAssignedIdentity: "microsoft.managedidentity/userassignedidentities",
 };
 
@@ -30,6 +35,13 @@ const NAME_INPUTS: Partial<Record<TokenKind, string[]>> = {
     privateZone: ["privateZoneName", "name"],
     resourceGroup: ["resourceGroupName", "name"],
     userAssignedIdentity: ["resourceName", "name"],
+    eventHubNamespace: ["namespaceName", "name"],
+    eventHub: ["eventHubName", "name"],
+    serviceBusNamespace: ["namespaceName", "name"],
+    storageAccount: ["accountName", "name"],
+    blobContainer: ["containerName", "name"],
+    webApp: ["name"],
+    appInsights: ["resourceName", "name"],
 };
 
 export class StackGraph {

@@ -5,7 +5,9 @@
  *
  * Who is a writer is read from the program, not from ids (principal ids are unknown at preview):
  * a writer is a managed identity an IoT hub uses (the hub's `identity` input depends on it: the
- * routing identity that writes telemetry to Cosmos DB), or a resource named in `writerResourceNames`,
+ * routing identity that writes telemetry to Cosmos DB when the hub routes there), a managed identity
+ * a function app runs as (the web.WebApp's `identity` input depends on it: the ingest function of
+ * the Event Hubs telemetry path writes the documents), or a resource named in `writerResourceNames`,
  * or a literal principal id in `writerPrincipalIds`.
  */
 import type { PolicyResource } from "@pulumi/policy";
@@ -35,9 +37,9 @@ export const cos19DataPlaneRbac = stackRule<{ writerResourceNames: string[]; wri
     id: "COS-19",
     name: "cos-19-cosmos-least-privilege-data-rbac",
     description:
-        "Cosmos DB data-plane role assignments must be least privilege: only writers (managed identities an IoT hub routes with, or principals configured as writers) get Built-in Data Contributor or a custom role that writes; everyone else gets Built-in Data Reader; every assignment is scoped to a database (/dbs/<db>) or container, never the whole account. Principals and scopes are followed through propertyDependencies at preview.",
+        "Cosmos DB data-plane role assignments must be least privilege: only writers (managed identities an IoT hub routes with or a function app runs as, or principals configured as writers) get Built-in Data Contributor or a custom role that writes; everyone else gets Built-in Data Reader; every assignment is scoped to a database (/dbs/<db>) or container, never the whole account. Principals and scopes are followed through propertyDependencies at preview.",
     remediationSteps:
-        "Assign roleDefinitionId .../sqlRoleDefinitions/00000000-0000-0000-0000-000000000001 (Data Reader) to readers, ...0002 (Data Contributor) only to the hub's routing identity, with scope `${account.id}/dbs/<db>/colls/<container>`.",
+        "Assign roleDefinitionId .../sqlRoleDefinitions/00000000-0000-0000-0000-000000000001 (Data Reader) to readers, ...0002 (Data Contributor) only to the hub's routing identity or the ingest function's identity, with scope `${account.id}/dbs/<db>/colls/<container>`.",
     severity: "high",
     anchors: "CIS Azure 4.5.3; beyond",
     config: {
@@ -59,6 +61,7 @@ export const cos19DataPlaneRbac = stackRule<{ writerResourceNames: string[]; wri
         const pending: Array<() => unknown> = [];
         const writers = new Set<string>();
         for (const hub of graph.of("iotHub")) graph.depsOf(hub, "identity").forEach((d) => writers.add(String(d.urn)));
+        for (const app of graph.of("webApp")) graph.depsOf(app, "identity").forEach((d) => writers.add(String(d.urn)));
         for (const r of resources) if (config.writerResourceNames.includes(String(r.name))) writers.add(String(r.urn));
         const writerIds = config.writerPrincipalIds.map((s) => s.toLowerCase());
 
@@ -93,7 +96,7 @@ export const cos19DataPlaneRbac = stackRule<{ writerResourceNames: string[]; wri
             if (level === "write") {
                 if (writer === undefined) pending.push(() => needValue(a.props, "principalId"));
                 else if (!writer) {
-                    report(`${who} grants a writing role to a principal that is not a writer (not a hub routing identity nor configured); give it Built-in Data Reader.`, a.urn);
+                    report(`${who} grants a writing role to a principal that is not a writer (not a hub routing identity, a function app identity nor configured); give it Built-in Data Reader.`, a.urn);
                 }
             }
             // Scope.

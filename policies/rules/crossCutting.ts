@@ -28,6 +28,13 @@ export const TAGGABLE_TYPES = [
     "azure-native:security:IotSecuritySolution",
     "azure-native:keyvault:Vault",
     "azure-native:storage:StorageAccount",
+    // Telemetry path (tracked ARM resources, all of which take tags).
+    "azure-native:eventhub:Namespace",
+    "azure-native:servicebus:Namespace",
+    "azure-native:web:AppServicePlan",
+    "azure-native:web:WebApp",
+    "azure-native:applicationinsights:Component",
+    "azure-native:insights:Component",
 ];
 
 export const oth05RegionsAndTags = resourceRule<{ allowedLocations: string[]; requiredTags: Record<string, string>; taggableTypes: string[] }>({

@@ -3,71 +3,29 @@
  * COS-07 (Cosmos DB, groupId Sql) require a network PrivateEndpoint whose private-link connection
  * targets the service; OTH-02 requires a PrivateDnsZoneGroup with the matching privatelink zone on
  * every private endpoint. Endpoints are linked to services through propertyDependencies (the
- * service id is unknown at preview), or through a known ARM id.
+ * service id is unknown at preview), or through a known ARM id (lib/privateEndpoints.ts).
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/define";
 import { StackGraph, armNames, armIdNames } from "../lib/graph";
+import { PRIVATE_DNS_ZONES, endpointGroupIds, hasPrivateEndpoint, propertyHolder } from "../lib/privateEndpoints";
 import type { TokenKind } from "../lib/tokens";
 import { knownElements, needDeep, needValue, peek } from "../lib/unknowns";
-import { arr, eqi, isObj, lastSegment, lower, str, strings } from "../lib/values";
+import { arr, eqi, isObj, lastSegment, lower, str } from "../lib/values";
 
-const CONNECTION_PROPS = ["privateLinkServiceConnections", "manualPrivateLinkServiceConnections"] as const;
-
-/** Private DNS zone each private-link group id needs (Azure private endpoint DNS configuration). */
-export const PRIVATE_DNS_ZONES: Record<string, string> = {
-    iothub: "privatelink.azure-devices.net",
-    iotdps: "privatelink.azure-devices-provisioning.net",
-    sql: "privatelink.documents.azure.com",
-};
-
-/** Group ids a private endpoint's connections request (lower-case); unknown parts are skipped. */
-export function endpointGroupIds(pe: PolicyResource): string[] {
-    const out: string[] = [];
-    for (const prop of CONNECTION_PROPS) {
-        const conns = peek(pe.props, prop);
-        if (!conns.known) continue;
-        for (const { value } of knownElements(arr<unknown>(conns.value))) {
-            if (!isObj(value)) continue;
-            const g = peek(value, "groupIds");
-            if (g.known) strings(g.value).forEach((s) => out.push(s.trim().toLowerCase()));
-        }
-    }
-    return out;
-}
-
-/** True when any connection of the endpoint targets `target` with the group id. */
-function endpointTargets(graph: StackGraph, pe: PolicyResource, target: PolicyResource, kind: TokenKind, groupId: string): boolean {
-    if (!endpointGroupIds(pe).includes(groupId.toLowerCase())) return false;
-    return CONNECTION_PROPS.some((prop) => graph.refersTo(pe, prop, target, kind));
-}
+export { PRIVATE_DNS_ZONES, endpointGroupIds };
 
 function publicAccessOf(target: PolicyResource, kind: TokenKind): { known: boolean; disabled: boolean; container: unknown; key: string } {
-    if (kind === "cosmosAccount") {
-        const v = peek(target.props, "publicNetworkAccess");
-        return { known: v.known, disabled: v.known && eqi(v.value, "Disabled"), container: target.props, key: "publicNetworkAccess" };
-    }
-    const props = peek(target.props, "properties");
-    if (!props.known) return { known: false, disabled: false, container: target.props, key: "properties" };
-    const v = peek(props.value, "publicNetworkAccess");
-    return { known: v.known, disabled: v.known && eqi(v.value, "Disabled"), container: props.value, key: "publicNetworkAccess" };
-}
-
-/** The service's own privateEndpointConnections input with an Approved connection (Azure Policy's test). */
-function hasApprovedConnection(target: PolicyResource, kind: TokenKind): boolean {
-    const holder = kind === "cosmosAccount" ? target.props : peek(target.props, "properties").known ? (target.props as Record<string, unknown>)["properties"] : undefined;
-    const conns = peek(holder, "privateEndpointConnections");
-    if (!conns.known) return false;
-    return knownElements(arr<unknown>(conns.value)).some(({ value }) => {
-        if (!isObj(value)) return false;
-        const state = isObj(value["properties"]) ? value["properties"]["privateLinkServiceConnectionState"] : value["privateLinkServiceConnectionState"];
-        return isObj(state) && eqi(state["status"], "Approved");
-    });
+    const holder = propertyHolder(target, kind);
+    if (holder === undefined) return { known: false, disabled: false, container: target.props, key: "properties" };
+    const v = peek(holder, "publicNetworkAccess");
+    return { known: v.known, disabled: v.known && eqi(v.value, "Disabled"), container: holder, key: "publicNetworkAccess" };
 }
 
 type Requirement = "always" | "whenPublicAccessDisabled";
 
-function privateEndpointRule(id: string, name: string, kind: TokenKind, what: string, groupId: string, defaultRequirement: Requirement, anchors: string) {
+/** A stack rule requiring a private endpoint with `groupId` for every resource of `kind` (IOT-03, DPS-02, COS-07, EVH-05). */
+export function privateEndpointRule(id: string, name: string, kind: TokenKind, what: string, groupId: string, defaultRequirement: Requirement, anchors: string) {
     return stackRule<{ requirement: Requirement }>({
         id,
         name,
@@ -85,7 +43,6 @@ function privateEndpointRule(id: string, name: string, kind: TokenKind, what: st
         },
         validate({ resources, config, report }) {
             const graph = new StackGraph(resources);
-            const endpoints = graph.of("privateEndpoint");
             const pending: Array<() => unknown> = [];
             for (const target of graph.of(kind)) {
                 let required = config.requirement === "always";
@@ -98,7 +55,7 @@ function privateEndpointRule(id: string, name: string, kind: TokenKind, what: st
                     required = access.disabled;
                 }
                 if (!required) continue;
-                if (endpoints.some((pe) => endpointTargets(graph, pe, target, kind, groupId)) || hasApprovedConnection(target, kind)) continue;
+                if (hasPrivateEndpoint(graph, target, kind, groupId)) continue;
                 report(`${what} '${String(target.name)}' has no private endpoint with groupId "${groupId}"${config.requirement === "always" ? "" : " although its public network access is disabled (it is unreachable)"}.`, target.urn);
             }
             for (const p of pending) p();
@@ -140,7 +97,7 @@ export const oth02PrivateDns = stackRule({
     id: "OTH-02",
     name: "oth-02-private-endpoint-dns-zone-group",
     description:
-        "Every private endpoint must have a PrivateDnsZoneGroup linking the privatelink DNS zone of its group id (iotHub: privatelink.azure-devices.net, iotDps: privatelink.azure-devices-provisioning.net, Sql: privatelink.documents.azure.com), or clients keep resolving the public address. The zone group is linked to its endpoint through propertyDependencies of privateEndpointName.",
+        "Every private endpoint must have a PrivateDnsZoneGroup linking the privatelink DNS zone of its group id (iotHub: privatelink.azure-devices.net, iotDps: privatelink.azure-devices-provisioning.net, Sql: privatelink.documents.azure.com, namespace (Event Hubs, Service Bus): privatelink.servicebus.windows.net, sites: privatelink.azurewebsites.net, blob/queue/table/file: privatelink.<service>.core.windows.net), or clients keep resolving the public address. The zone group is linked to its endpoint through propertyDependencies of privateEndpointName.",
     remediationSteps:
         "Create a privatedns.PrivateZone for the group id's zone, link it to the virtual network, and add network.PrivateDnsZoneGroup { privateEndpointName: <endpoint>.name, privateDnsZoneConfigs: [{ name, privateDnsZoneId: <zone>.id }] }. For IoT Hub also add privatelink.servicebus.windows.net for the built-in Event Hub endpoint.",
     severity: "medium",

@@ -28,7 +28,7 @@ function firstSentence(description: string): string {
     return (m ? m[1] : body).replace(/e\u2024g\u2024/g, "e.g.").replace(/\|/g, "\\|");
 }
 
-const FAMILY_ORDER = ["IOT", "DPS", "COS", "AAD", "DIAG", "OTH"];
+const FAMILY_ORDER = ["IOT", "DPS", "COS", "AAD", "DIAG", "OTH", "ROUTE", "EVH", "FUNC", "STG", "AI"];
 function order(a: PackPolicy, b: PackPolicy): number {
     const [fa, na] = a.baselineId.split("-");
     const [fb, nb] = b.baselineId.split("-");

@@ -4,9 +4,11 @@
  * whole compliant dev/prod stacks (the shape of the program in index.ts / components/) with the
  * propertyDependencies the Pulumi SDK records. Tests copy a factory's result and apply one mutation.
  */
+import type * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import type * as authorization from "@pulumi/azure-native/authorization";
 import type * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import type * as dpsSdk from "@pulumi/azure-native/deviceprovisioningservices";
+import type * as eventhub from "@pulumi/azure-native/eventhub";
 import type * as iothub from "@pulumi/azure-native/iothub";
 import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as monitor from "@pulumi/azure-native/monitor";
@@ -14,6 +16,8 @@ import type * as network from "@pulumi/azure-native/network";
 import type * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as resources from "@pulumi/azure-native/resources";
 import type * as security from "@pulumi/azure-native/security";
+import type * as storage from "@pulumi/azure-native/storage";
+import type * as web from "@pulumi/azure-native/web";
 import type { ApplicationApiAccessArgs } from "@pulumi/azuread/applicationApiAccess";
 import type { ApplicationAppRoleArgs } from "@pulumi/azuread/applicationAppRole";
 import type { ApplicationFallbackPublicClientArgs } from "@pulumi/azuread/applicationFallbackPublicClient";
@@ -43,6 +47,18 @@ const tags = (env: Env) => ({ environment: env, managedBy: "pulumi", project: "s
 const id = (env: Env, provider: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${RG(env)}/providers/${provider}/${name}`;
 export const HUB_NAME = (env: Env) => `iot-secure-${env}`;
 export const COSMOS_NAME = (env: Env) => `cosmos-secure-iot-${env}`;
+export const NAMESPACE_NAME = (env: Env) => `evhns-secure-iot-${env}`;
+export const NAMESPACE_FQDN = (env: Env) => `${NAMESPACE_NAME(env)}.servicebus.windows.net`;
+export const EVENT_HUB = "telemetry";
+export const CONSUMER_GROUP = "ingest";
+export const STORAGE_NAME = (env: Env) => `stsecureiot${env}deploy`;
+export const PACKAGE_CONTAINER = "app-package";
+export const APP_NAME = (env: Env) => `func-ingest-secure-iot-${env}`;
+export const PLAN_NAME = (env: Env) => `plan-ingest-secure-iot-${env}`;
+export const APP_INSIGHTS_NAME = (env: Env) => `appi-secure-iot-${env}`;
+export const WORKSPACE_ID = (env: Env) => id(env, "Microsoft.OperationalInsights/workspaces", `log-secure-iot-${env}`);
+export const INGEST_IDENTITY_ID = (env: Env) => id(env, "Microsoft.ManagedIdentity/userAssignedIdentities", `id-ingest-${env}`);
+export const FUNCTION_SUBNET_ID = (env: Env) => `${id(env, "Microsoft.Network/virtualNetworks", `vnet-${env}`)}/subnets/functions`;
 export const DEVICE_CIDR = "203.0.113.0/24";
 export const OFFICE_CIDR = "198.51.100.16/28";
 
@@ -56,7 +72,13 @@ export function identityArgs(env: Env = "dev", name = "id-hub-routing"): Plain<m
     return plain(args);
 }
 
-export function hubArgs(env: Env = "dev"): Plain<iothub.IotHubResourceArgs> {
+/**
+ * The hub. `route` "eventHubs" (the default) is the telemetry path: device messages go to an event
+ * hub through the hub's system-assigned identity (the only identity the Event Hubs trusted-services
+ * exception admits); "cosmos" is the earlier shape, routing straight to Cosmos DB with a
+ * user-assigned identity.
+ */
+export function hubArgs(env: Env = "dev", route: "eventHubs" | "cosmos" = "eventHubs"): Plain<iothub.IotHubResourceArgs> {
     const identityId = id(env, "Microsoft.ManagedIdentity/userAssignedIdentities", `id-hub-routing-${env}`);
     const args: iothub.IotHubResourceArgs = {
         resourceGroupName: RG(env),
@@ -100,7 +122,26 @@ export function hubArgs(env: Env = "dev"): Plain<iothub.IotHubResourceArgs> {
             },
         },
     };
-    return plain(args);
+    const hub = plain(args);
+    if (route === "cosmos") return hub;
+    // Typed through Plain<IotHubResourceArgs>: the assignments below are checked against the SDK.
+    hub.identity = { type: "SystemAssigned" };
+    hub.properties!.allowedFqdnList = [NAMESPACE_FQDN(env)];
+    hub.properties!.routing = {
+        endpoints: {
+            eventHubs: [{
+                name: "telemetry-eventhub",
+                authenticationType: "identityBased",
+                endpointUri: `sb://${NAMESPACE_FQDN(env)}`,
+                entityPath: EVENT_HUB,
+                resourceGroup: RG(env),
+                subscriptionId: SUB,
+            }],
+        },
+        routes: [{ name: "telemetry-to-eventhub", source: "DeviceMessages", condition: "true", endpointNames: ["telemetry-eventhub"], isEnabled: true }],
+        fallbackRoute: { name: "$fallback", source: "DeviceMessages", condition: "true", endpointNames: ["events"], isEnabled: true },
+    };
+    return hub;
 }
 
 export function consumerGroupArgs(env: Env = "dev"): Plain<iothub.IotHubResourceEventHubConsumerGroupArgs> {
@@ -403,11 +444,18 @@ export function federatedCredentialArgs(): Plain<ApplicationFederatedIdentityCre
 
 // ---- Production additions --------------------------------------------------------------------
 
-export function privateEndpointArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<network.PrivateEndpointArgs> {
-    const groupId = target === "hub" ? "iotHub" : target === "dps" ? "iotDps" : "Sql";
-    const targetId = target === "hub" ? id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))
-        : target === "dps" ? id(env, "Microsoft.Devices/provisioningServices", DPS_NAME(env))
-        : cosmosAccountId(env);
+export type PeTarget = "hub" | "dps" | "cosmos" | "eventhubs" | "storage";
+const PE_GROUP: Record<PeTarget, string> = { hub: "iotHub", dps: "iotDps", cosmos: "Sql", eventhubs: "namespace", storage: "blob" };
+
+export function privateEndpointArgs(env: Env, target: PeTarget): Plain<network.PrivateEndpointArgs> {
+    const groupId = PE_GROUP[target];
+    const targetId = {
+        hub: id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env)),
+        dps: id(env, "Microsoft.Devices/provisioningServices", DPS_NAME(env)),
+        cosmos: cosmosAccountId(env),
+        eventhubs: id(env, "Microsoft.EventHub/namespaces", NAMESPACE_NAME(env)),
+        storage: id(env, "Microsoft.Storage/storageAccounts", STORAGE_NAME(env)),
+    }[target];
     const args: network.PrivateEndpointArgs = {
         resourceGroupName: RG(env),
         privateEndpointName: `pe-${target}-${env}`,
@@ -419,14 +467,20 @@ export function privateEndpointArgs(env: Env, target: "hub" | "dps" | "cosmos"):
     return plain(args);
 }
 
-export const ZONES = { hub: "privatelink.azure-devices.net", dps: "privatelink.azure-devices-provisioning.net", cosmos: "privatelink.documents.azure.com" } as const;
+export const ZONES = {
+    hub: "privatelink.azure-devices.net",
+    dps: "privatelink.azure-devices-provisioning.net",
+    cosmos: "privatelink.documents.azure.com",
+    eventhubs: "privatelink.servicebus.windows.net",
+    storage: "privatelink.blob.core.windows.net",
+} as const;
 
-export function privateZoneArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<privatedns.PrivateZoneArgs> {
+export function privateZoneArgs(env: Env, target: PeTarget): Plain<privatedns.PrivateZoneArgs> {
     const args: privatedns.PrivateZoneArgs = { resourceGroupName: RG(env), privateZoneName: ZONES[target], location: "Global", tags: tags(env) };
     return plain(args);
 }
 
-export function dnsZoneGroupArgs(env: Env, target: "hub" | "dps" | "cosmos"): Plain<network.PrivateDnsZoneGroupArgs> {
+export function dnsZoneGroupArgs(env: Env, target: PeTarget): Plain<network.PrivateDnsZoneGroupArgs> {
     const args: network.PrivateDnsZoneGroupArgs = {
         resourceGroupName: RG(env),
         privateEndpointName: `pe-${target}-${env}`,
@@ -480,9 +534,236 @@ export function advancedThreatProtectionArgs(env: Env): Plain<security.AdvancedT
     return plain(args);
 }
 
+// ---- Telemetry path: Event Hubs, Flex Consumption function, deployment storage, App Insights -----
+
+/** Built-in Azure role definition GUIDs the telemetry path assigns. */
+export const ROLES = {
+    eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
+    eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
+} as const;
+export const roleId = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+export function eventHubNamespaceArgs(env: Env = "prod"): Plain<eventhub.NamespaceArgs> {
+    const args: eventhub.NamespaceArgs = {
+        resourceGroupName: RG(env),
+        namespaceName: NAMESPACE_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        sku: { name: "Standard", tier: "Standard", capacity: 1 },
+        disableLocalAuth: true,
+        minimumTlsVersion: "1.2",
+        publicNetworkAccess: "Enabled",
+        zoneRedundant: env === "prod",
+    };
+    return plain(args);
+}
+
+/** Selected networks: deny by default, no IP rule, IoT Hub admitted as a trusted Microsoft service. */
+export function eventHubNetworkRuleSetArgs(env: Env = "prod"): Plain<eventhub.NamespaceNetworkRuleSetArgs> {
+    const args: eventhub.NamespaceNetworkRuleSetArgs = {
+        resourceGroupName: RG(env),
+        namespaceName: NAMESPACE_NAME(env),
+        publicNetworkAccess: "Enabled",
+        defaultAction: "Deny",
+        trustedServiceAccessEnabled: true,
+        ipRules: [],
+        virtualNetworkRules: [],
+    };
+    return plain(args);
+}
+
+export function eventHubArgs(env: Env = "prod"): Plain<eventhub.EventHubArgs> {
+    const args: eventhub.EventHubArgs = { resourceGroupName: RG(env), namespaceName: NAMESPACE_NAME(env), eventHubName: EVENT_HUB, partitionCount: 4, messageRetentionInDays: 1 };
+    return plain(args);
+}
+
+export function eventHubConsumerGroupArgs(env: Env = "prod"): Plain<eventhub.ConsumerGroupArgs> {
+    const args: eventhub.ConsumerGroupArgs = { resourceGroupName: RG(env), namespaceName: NAMESPACE_NAME(env), eventHubName: EVENT_HUB, consumerGroupName: CONSUMER_GROUP };
+    return plain(args);
+}
+
+export function storageAccountArgs(env: Env = "prod"): Plain<storage.StorageAccountArgs> {
+    const args: storage.StorageAccountArgs = {
+        resourceGroupName: RG(env),
+        accountName: STORAGE_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        kind: "StorageV2",
+        sku: { name: env === "prod" ? "Standard_ZRS" : "Standard_LRS" },
+        allowSharedKeyAccess: false,
+        allowBlobPublicAccess: false,
+        defaultToOAuthAuthentication: true,
+        minimumTlsVersion: "TLS1_2",
+        // prod: private endpoints only; dev: public (the package is uploaded from a hosted runner).
+        ...(env === "prod" ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "None" } } : {}),
+    };
+    return plain(args);
+}
+
+export function blobContainerArgs(env: Env = "prod"): Plain<storage.BlobContainerArgs> {
+    const args: storage.BlobContainerArgs = { resourceGroupName: RG(env), accountName: STORAGE_NAME(env), containerName: PACKAGE_CONTAINER, publicAccess: "None" };
+    return plain(args);
+}
+
+export function appServicePlanArgs(env: Env = "prod"): Plain<web.AppServicePlanArgs> {
+    const args: web.AppServicePlanArgs = {
+        resourceGroupName: RG(env),
+        name: PLAN_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        kind: "functionapp",
+        reserved: true,
+        sku: { name: "FC1", tier: "FlexConsumption" },
+    };
+    return plain(args);
+}
+
+export function functionAppArgs(env: Env = "prod"): Plain<web.WebAppArgs> {
+    const args: web.WebAppArgs = {
+        resourceGroupName: RG(env),
+        name: APP_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        kind: "functionapp,linux",
+        serverFarmId: id(env, "Microsoft.Web/serverfarms", PLAN_NAME(env)),
+        httpsOnly: true,
+        // prod: closed, integrated with the platform's network; dev: public, no network (advisory).
+        publicNetworkAccess: env === "prod" ? "Disabled" : "Enabled",
+        ...(env === "prod" ? { virtualNetworkSubnetId: FUNCTION_SUBNET_ID(env) } : {}),
+        identity: { type: "UserAssigned", userAssignedIdentities: [INGEST_IDENTITY_ID(env)] },
+        siteConfig: { minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled", http20Enabled: true },
+        functionAppConfig: {
+            deployment: {
+                storage: {
+                    type: "blobContainer",
+                    value: `https://${STORAGE_NAME(env)}.blob.core.windows.net/${PACKAGE_CONTAINER}`,
+                    authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: INGEST_IDENTITY_ID(env) },
+                },
+            },
+            runtime: { name: "node", version: "20" },
+            scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 },
+        },
+    };
+    return plain(args);
+}
+
+export const INGEST_CLIENT_ID = "99999999-1111-4222-8333-444444444444";
+
+/** Identity-based connections only (the Functions host's `<prefix>__...` settings). */
+export function functionAppSettingsArgs(env: Env = "prod"): Plain<web.WebAppApplicationSettingsArgs> {
+    const args: web.WebAppApplicationSettingsArgs = {
+        resourceGroupName: RG(env),
+        name: APP_NAME(env),
+        properties: {
+            AzureWebJobsStorage__accountName: STORAGE_NAME(env),
+            AzureWebJobsStorage__credential: "managedidentity",
+            AzureWebJobsStorage__clientId: INGEST_CLIENT_ID,
+            TelemetryEventHub__fullyQualifiedNamespace: NAMESPACE_FQDN(env),
+            TelemetryEventHub__credential: "managedidentity",
+            TelemetryEventHub__clientId: INGEST_CLIENT_ID,
+            TELEMETRY_EVENTHUB_NAME: EVENT_HUB,
+            TELEMETRY_EVENTHUB_CONSUMER_GROUP: CONSUMER_GROUP,
+            COSMOS_ENDPOINT: `https://${COSMOS_NAME(env)}.documents.azure.com:443/`,
+            COSMOS_DATABASE: "iot",
+            COSMOS_CONTAINER: "telemetry",
+            AZURE_CLIENT_ID: INGEST_CLIENT_ID,
+            APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=00000000-aaaa-4bbb-8ccc-000000000009;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+            APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${INGEST_CLIENT_ID}`,
+        },
+    };
+    return plain(args);
+}
+
+export function ftpAllowedArgs(env: Env = "prod"): Plain<web.WebAppFtpAllowedArgs> {
+    const args: web.WebAppFtpAllowedArgs = { resourceGroupName: RG(env), name: APP_NAME(env), allow: false };
+    return plain(args);
+}
+
+export function scmAllowedArgs(env: Env = "prod"): Plain<web.WebAppScmAllowedArgs> {
+    const args: web.WebAppScmAllowedArgs = { resourceGroupName: RG(env), name: APP_NAME(env), allow: false };
+    return plain(args);
+}
+
+export function appInsightsArgs(env: Env = "prod"): Plain<applicationinsights.ComponentArgs> {
+    const args: applicationinsights.ComponentArgs = {
+        resourceGroupName: RG(env),
+        resourceName: APP_INSIGHTS_NAME(env),
+        location: "westeurope",
+        tags: tags(env),
+        kind: "web",
+        applicationType: "web",
+        ingestionMode: "LogAnalytics",
+        workspaceResourceId: WORKSPACE_ID(env),
+        disableLocalAuth: true,
+        // No Azure Monitor Private Link Scope in the platform: public ingestion, Entra ID only (AI-01).
+        publicNetworkAccessForIngestion: "Enabled",
+        publicNetworkAccessForQuery: "Enabled",
+    };
+    return plain(args);
+}
+
+export function telemetryRoleAssignmentArgs(role: keyof typeof ROLES, scope: string, principalId: string): Plain<authorization.RoleAssignmentArgs> {
+    const args: authorization.RoleAssignmentArgs = { principalId, principalType: "ServicePrincipal", roleDefinitionId: roleId(ROLES[role]), scope };
+    return plain(args);
+}
+
 // ---- Whole stacks ------------------------------------------------------------------------------
 
 const t = TOKENS;
+
+/**
+ * The telemetry path as the program declares it (IoT Hub -> Event Hubs -> Flex Consumption function
+ * -> Cosmos DB), with the propertyDependencies the SDK records. prod: namespace closed to selected
+ * networks with the trusted-services exception and read through a private endpoint, function in the
+ * virtual network and closed, deployment storage private; dev: the same identities and settings,
+ * public endpoints (no virtual network).
+ */
+export function telemetryPath(env: Env, preview = false): StackInput[] {
+    const u = <T>(known: T): T => (preview ? (UNKNOWN as unknown as T) : known);
+    const eventHubId = `${id(env, "Microsoft.EventHub/namespaces", NAMESPACE_NAME(env))}/eventhubs/${EVENT_HUB}`;
+    const storageId = id(env, "Microsoft.Storage/storageAccounts", STORAGE_NAME(env));
+    const app = functionAppArgs(env);
+    app.serverFarmId = u(app.serverFarmId);
+    const settings = functionAppSettingsArgs(env);
+    const props = settings.properties!;
+    for (const key of ["AzureWebJobsStorage__clientId", "TelemetryEventHub__clientId", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]) props[key] = u(props[key]);
+    settings.name = u(settings.name);
+    const role = (name: string, r: keyof typeof ROLES, scope: string, principal: string, scopeDep: string, principalDep: string): StackInput => {
+        const a = telemetryRoleAssignmentArgs(r, scope, principal);
+        a.scope = u(a.scope);
+        a.principalId = u(a.principalId);
+        return { type: t.roleAssignment[0], name, props: a, propertyDependencies: { scope: [scopeDep], principalId: [principalDep] } };
+    };
+    const insights = appInsightsArgs(env);
+    insights.workspaceResourceId = u(insights.workspaceResourceId);
+    const out: StackInput[] = [
+        { type: t.userAssignedIdentity[0], name: "ingest-identity", props: identityArgs(env, "id-ingest"), propertyDependencies: { resourceGroupName: ["rg"] } },
+        { type: t.eventHubNamespace[0], name: "eventhub-namespace", props: eventHubNamespaceArgs(env), propertyDependencies: { resourceGroupName: ["rg"] } },
+        { type: t.eventHub[0], name: "telemetry-eventhub", props: eventHubArgs(env), propertyDependencies: { namespaceName: ["eventhub-namespace"] } },
+        { type: t.eventHubConsumerGroup[0], name: "ingest-consumer-group", props: eventHubConsumerGroupArgs(env), propertyDependencies: { namespaceName: ["eventhub-namespace"], eventHubName: ["telemetry-eventhub"] } },
+        role("hub-sends-telemetry", "eventHubsDataSender", eventHubId, "11111111-aaaa-4bbb-8ccc-000000000010", "telemetry-eventhub", "hub"),
+        role("ingest-receives-telemetry", "eventHubsDataReceiver", eventHubId, "11111111-aaaa-4bbb-8ccc-000000000011", "telemetry-eventhub", "ingest-identity"),
+        { type: t.storageAccount[0], name: "deployment-storage", props: storageAccountArgs(env), propertyDependencies: { resourceGroupName: ["rg"] } },
+        { type: t.blobContainer[0], name: "package-container", props: blobContainerArgs(env), propertyDependencies: { accountName: ["deployment-storage"] } },
+        role("ingest-reads-package", "storageBlobDataContributor", storageId, "11111111-aaaa-4bbb-8ccc-000000000011", "deployment-storage", "ingest-identity"),
+        { type: t.appInsights[0], name: "app-insights", props: insights, propertyDependencies: { resourceGroupName: ["rg"], workspaceResourceId: ["log-analytics"] } },
+        role("ingest-publishes-telemetry", "monitoringMetricsPublisher", id(env, "Microsoft.Insights/components", APP_INSIGHTS_NAME(env)), "11111111-aaaa-4bbb-8ccc-000000000011", "app-insights", "ingest-identity"),
+        { type: t.appServicePlan[0], name: "ingest-plan", props: appServicePlanArgs(env), propertyDependencies: { resourceGroupName: ["rg"] } },
+        {
+            type: t.webApp[0], name: "ingest-app", props: app,
+            propertyDependencies: { resourceGroupName: ["rg"], serverFarmId: ["ingest-plan"], identity: ["ingest-identity"], functionAppConfig: ["ingest-identity", "package-container"] },
+        },
+        { type: t.webAppSettings[0], name: "ingest-app-settings", props: settings, propertyDependencies: { name: ["ingest-app"], properties: ["ingest-identity", "app-insights"] } },
+        { type: t.webAppFtpAllowed[0], name: "ingest-app-ftp", props: { ...ftpAllowedArgs(env), name: u(APP_NAME(env)) }, propertyDependencies: { name: ["ingest-app"] } },
+        { type: t.webAppScmAllowed[0], name: "ingest-app-scm", props: { ...scmAllowedArgs(env), name: u(APP_NAME(env)) }, propertyDependencies: { name: ["ingest-app"] } },
+    ];
+    if (env === "prod") {
+        out.push({ type: t.eventHubNetworkRuleSet[0], name: "eventhub-network-rules", props: eventHubNetworkRuleSetArgs(env), propertyDependencies: { namespaceName: ["eventhub-namespace"] } });
+    }
+    return out;
+}
 
 /**
  * The compliant program as the engine sees it: inputs plus the propertyDependencies the SDK records.
@@ -529,14 +810,12 @@ export function stackResources(env: Env, preview = false): StackInput[] {
 
     const out: StackInput[] = [
         { type: t.resourceGroup[0], name: "rg", props: resourceGroupArgs(env) },
-        { type: t.userAssignedIdentity[0], name: "hub-routing-identity", props: identityArgs(env, "id-hub-routing"), propertyDependencies: { resourceGroupName: ["rg"] } },
         { type: t.userAssignedIdentity[0], name: "api-identity", props: identityArgs(env, "id-api"), propertyDependencies: { resourceGroupName: ["rg"] } },
         // principalId is the identity's output: unknown at preview, known after deployment.
         { type: t.userAssignedIdentity[0], name: "dps-link-identity", props: { ...identityArgs(env, "id-dps-link"), principalId: u(DPS_PRINCIPAL_ID) }, propertyDependencies: { resourceGroupName: ["rg"] } },
-        {
-            type: t.iotHub[0], name: "hub", props: hub, protect: env === "prod",
-            propertyDependencies: { resourceGroupName: ["rg"], identity: ["hub-routing-identity"], properties: ["hub-routing-identity"] },
-        },
+        // The hub routes to the event hub with its system-assigned identity (the Event Hubs
+        // trusted-services exception admits no other); its inputs stay known at preview.
+        { type: t.iotHub[0], name: "hub", props: hub, protect: env === "prod", propertyDependencies: { resourceGroupName: ["rg"] } },
         { type: "azure-native:iothub:IotHubResourceEventHubConsumerGroup", name: "api-consumer-group", props: consumerGroupArgs(env), propertyDependencies: { resourceName: ["hub"], resourceGroupName: ["rg"] } },
         ...(env === "dev" ? [{ type: t.tlsSelfSignedCert[0], name: "dev-ca-cert", props: { isCaCertificate: true, validityPeriodHours: 365 * 24, earlyRenewalHours: 30 * 24, allowedUses: ["cert_signing", "crl_signing"], privateKeyPem: u("-----BEGIN PRIVATE KEY-----") }, propertyDependencies: {} }] : []),
         { type: t.iotHubCertificate[0], name: "hub-ca", props: ca(hubCertificateArgs(env)), propertyDependencies: { resourceName: ["hub"], ...caDeps } },
@@ -553,8 +832,8 @@ export function stackResources(env: Env, preview = false): StackInput[] {
         { type: t.cosmosSqlDatabase[0], name: "cosmos-db", props: sqlDatabaseArgs(env), propertyDependencies: { accountName: ["cosmos"] } },
         { type: t.cosmosSqlContainer[0], name: "cosmos-container", props: sqlContainerArgs(env), propertyDependencies: { accountName: ["cosmos"], databaseName: ["cosmos-db"] } },
         {
-            type: t.cosmosSqlRoleAssignment[0], name: "hub-writes-telemetry", props: writerAssignment,
-            propertyDependencies: { principalId: ["hub-routing-identity"], scope: ["cosmos-container"], accountName: ["cosmos"] },
+            type: t.cosmosSqlRoleAssignment[0], name: "ingest-writes-telemetry", props: writerAssignment,
+            propertyDependencies: { principalId: ["ingest-identity"], scope: ["cosmos-container"], accountName: ["cosmos"] },
         },
         {
             type: t.cosmosSqlRoleAssignment[0], name: "api-reads-telemetry", props: readerAssignment,
@@ -574,9 +853,11 @@ export function stackResources(env: Env, preview = false): StackInput[] {
         { type: t.aadApiAccess[0], name: "mobile-calls-api", props: withAppId(apiAccess), propertyDependencies: { applicationId: ["mobile-app"], apiClientId: ["api-app"], scopeIds: ["api-scope"] } },
         { type: t.aadPreAuthorized[0], name: "api-preauthorizes-mobile", props: withAppId(preAuth), propertyDependencies: { applicationId: ["api-app"], authorizedClientId: ["mobile-app"] } },
         { type: t.stack[0], name: `secure-iot-platform-${env}`, props: { hubHostName: `${HUB_NAME(env)}.azure-devices.net`, apiClientId: u(API_CLIENT_ID) } },
+        { type: "azure-native:operationalinsights:Workspace", name: "log-analytics", props: { resourceGroupName: RG(env), workspaceName: `log-secure-iot-${env}`, location: "westeurope", tags: tags(env), retentionInDays: env === "prod" ? 90 : 30 }, propertyDependencies: { resourceGroupName: ["rg"] } },
+        ...telemetryPath(env, preview),
     ];
     if (env === "prod") {
-        const pe = (target: "hub" | "dps" | "cosmos", targetName: string): StackInput[] => [
+        const pe = (target: PeTarget, targetName: string): StackInput[] => [
             { type: t.privateEndpoint[0], name: `pe-${target}`, props: { ...privateEndpointArgs(env, target), privateLinkServiceConnections: [{ ...privateEndpointArgs(env, target).privateLinkServiceConnections![0], privateLinkServiceId: u(privateEndpointArgs(env, target).privateLinkServiceConnections![0].privateLinkServiceId) }] }, propertyDependencies: { privateLinkServiceConnections: [targetName], resourceGroupName: ["rg"] } },
             { type: t.privateZone[0], name: `zone-${target}`, props: privateZoneArgs(env, target), propertyDependencies: { resourceGroupName: ["rg"] } },
             { type: t.privateDnsZoneGroup[0], name: `pe-${target}-dns`, props: { ...dnsZoneGroupArgs(env, target), privateDnsZoneConfigs: [{ name: "zone", privateDnsZoneId: u(dnsZoneGroupArgs(env, target).privateDnsZoneConfigs![0].privateDnsZoneId) }] }, propertyDependencies: { privateEndpointName: [`pe-${target}`], privateDnsZoneConfigs: [`zone-${target}`] } },
@@ -590,10 +871,11 @@ export function stackResources(env: Env, preview = false): StackInput[] {
             propertyDependencies: { resourceName: [targetName], resourceGroupName: ["rg"] },
         });
         out.push(
-            { type: "azure-native:operationalinsights:Workspace", name: "log-analytics", props: { resourceGroupName: RG(env), workspaceName: `log-secure-iot-${env}`, location: "westeurope", tags: tags(env), retentionInDays: 90 }, propertyDependencies: { resourceGroupName: ["rg"] } },
             ...pe("hub", "hub"),
             ...pe("dps", "dps"),
             ...pe("cosmos", "cosmos"),
+            ...pe("eventhubs", "eventhub-namespace"),
+            ...pe("storage", "deployment-storage"),
             diag("hub", id(env, "Microsoft.Devices/IotHubs", HUB_NAME(env))),
             diag("dps", id(env, "Microsoft.Devices/provisioningServices", DPS_NAME(env))),
             diag("cosmos", cosmosAccountId(env)),

@@ -12,6 +12,8 @@ import { unknown } from "./harness";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, mutate } from "./util";
 
 const hub = (f: (h: ReturnType<typeof hubArgs>) => void = () => {}) => mutate(hubArgs("prod"), f);
+/** The earlier shape (routing straight to Cosmos DB with a user-assigned identity), for endpoint fields only Cosmos DB has. */
+const cosmosHub = (f: (h: ReturnType<typeof hubArgs>) => void = () => {}) => mutate(hubArgs("prod", "cosmos"), f);
 
 describe("IOT-01 minimum TLS", () => {
     it("passes with 1.2", () => assertPasses(check(iot01MinTls, "iotHub", hub())));
@@ -79,7 +81,8 @@ describe("IOT-04 IP filter default deny", () => {
 });
 
 describe("IOT-09 outbound restricted", () => {
-    it("passes with restriction and the Cosmos host listed", () => assertPasses(check(iot09Outbound, "iotHub", hub())));
+    it("passes with restriction and the Event Hubs namespace host listed", () => assertPasses(check(iot09Outbound, "iotHub", hub())));
+    it("passes the Cosmos DB route with the Cosmos host listed", () => assertPasses(check(iot09Outbound, "iotHub", cosmosHub())));
     it("fails when restriction is absent", () =>
         assertViolation(check(iot09Outbound, "iotHub", hub((h) => delete h.properties!.restrictOutboundNetworkAccess)), iot09Outbound, /restrictOutboundNetworkAccess is absent/));
     it("fails with an empty FQDN list", () =>
@@ -87,9 +90,11 @@ describe("IOT-09 outbound restricted", () => {
     it("fails with a wildcard FQDN", () =>
         assertSomeViolation(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.allowedFqdnList = ["*.documents.azure.com"]))), iot09Outbound, /not a fully qualified domain name/));
     it("fails when a routing endpoint host is not listed", () =>
-        assertViolation(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.allowedFqdnList = ["other.documents.azure.com"]))), iot09Outbound, /sends to cosmos-secure-iot-prod\.documents\.azure\.com, which is not in allowedFqdnList/));
+        assertViolation(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.allowedFqdnList = ["other.servicebus.windows.net"]))), iot09Outbound, /eventHubs\[0\] \("telemetry-eventhub"\) sends to evhns-secure-iot-prod\.servicebus\.windows\.net, which is not in allowedFqdnList/));
+    it("fails when the Cosmos DB endpoint host is not listed", () =>
+        assertViolation(check(iot09Outbound, "iotHub", cosmosHub((h) => (h.properties!.allowedFqdnList = ["other.documents.azure.com"]))), iot09Outbound, /sends to cosmos-secure-iot-prod\.documents\.azure\.com, which is not in allowedFqdnList/));
     it("skips the endpoint host check when the endpoint URI is unknown at preview", () =>
-        assertPasses(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.routing!.endpoints!.cosmosDBSqlContainers![0].endpointUri = unknown())))));
+        assertPasses(check(iot09Outbound, "iotHub", hub((h) => (h.properties!.routing!.endpoints!.eventHubs![0].endpointUri = unknown())))));
 });
 
 describe("IOT-05 local auth off, no SAS policy, in every stack", () => {
@@ -165,10 +170,11 @@ describe("IOT-08 least-privilege SAS policies", () => {
 describe("IOT-10 endpoints authenticate with managed identity", () => {
     const endpoint = (h: ReturnType<typeof hubArgs>) => h.properties!.routing!.endpoints!.cosmosDBSqlContainers![0];
     it("passes identity-based endpoints", () => assertPasses(check(iot10EndpointAuth, "iotHub", hub())));
+    it("passes the identity-based Cosmos DB endpoint", () => assertPasses(check(iot10EndpointAuth, "iotHub", cosmosHub())));
     it("fails when authenticationType is absent (keyBased)", () =>
-        assertViolation(check(iot10EndpointAuth, "iotHub", hub((h) => delete endpoint(h).authenticationType)), iot10EndpointAuth, /authenticationType is absent \(keyBased\)/));
+        assertViolation(check(iot10EndpointAuth, "iotHub", hub((h) => delete h.properties!.routing!.endpoints!.eventHubs![0].authenticationType)), iot10EndpointAuth, /eventHubs\[0\] \("telemetry-eventhub"\) authenticationType is absent \(keyBased\)/));
     it("fails keyBased with a key", () =>
-        assertSomeViolation(check(iot10EndpointAuth, "iotHub", hub((h) => {
+        assertSomeViolation(check(iot10EndpointAuth, "iotHub", cosmosHub((h) => {
             endpoint(h).authenticationType = "keyBased";
             endpoint(h).primaryKey = "a2V5";
         })), iot10EndpointAuth, /sets primaryKey/));
@@ -187,14 +193,14 @@ describe("IOT-10 endpoints authenticate with managed identity", () => {
 });
 
 describe("IOT-11 managed identity", () => {
-    it("passes UserAssigned with an identity", () => assertPasses(check(iot11Identity, "iotHub", hub())));
-    it("passes SystemAssigned", () => assertPasses(check(iot11Identity, "iotHub", hub((h) => (h.identity = { type: "SystemAssigned" })))));
+    it("passes UserAssigned with an identity", () => assertPasses(check(iot11Identity, "iotHub", cosmosHub())));
+    it("passes SystemAssigned (the telemetry path's hub)", () => assertPasses(check(iot11Identity, "iotHub", hub())));
     it("passes the map form of userAssignedIdentities", () =>
-        assertPasses(check(iot11Identity, "iotHub", hub((h) => ((h.identity as Record<string, unknown>).userAssignedIdentities = { "/subscriptions/x/id": {} })))));
+        assertPasses(check(iot11Identity, "iotHub", cosmosHub((h) => ((h.identity as Record<string, unknown>).userAssignedIdentities = { "/subscriptions/x/id": {} })))));
     it("fails without identity", () => assertViolation(check(iot11Identity, "iotHub", hub((h) => delete h.identity)), iot11Identity, /identity\.type is absent/));
     it("fails with None", () => assertViolation(check(iot11Identity, "iotHub", hub((h) => (h.identity = { type: "None" }))), iot11Identity, /"None"/));
     it("fails UserAssigned without identities", () =>
-        assertViolation(check(iot11Identity, "iotHub", hub((h) => (h.identity!.userAssignedIdentities = []))), iot11Identity, /userAssignedIdentities is empty/));
+        assertViolation(check(iot11Identity, "iotHub", cosmosHub((h) => (h.identity!.userAssignedIdentities = []))), iot11Identity, /userAssignedIdentities is empty/));
 });
 
 describe("IOT-15 SKU with an SLA", () => {

@@ -3,7 +3,8 @@
  * of property trees, both mutations of the compliant resources (a value replaced by null, a string
  * in unexpected casing, a number as a string, an empty array, an object where a string was
  * expected, a value unknown at preview, a deleted key) and free-form trees built from the property
- * names the rules read; every resource rule runs on every tree under every resource type it
+ * names the rules read (the telemetry path's included: Event Hubs, Service Bus, storage, function
+ * apps, Application Insights); every resource rule runs on every tree under every resource type it
  * matches, with random configuration, and every stack rule runs on generated stacks with random
  * propertyDependencies. The harness rethrows anything that is not CrossGuard's UnknownValueError
  * (which CrossGuard itself turns into an advisory), so a single throw fails the property.
@@ -36,10 +37,20 @@ const KEYS = [
     "value", "oauth2PermissionScopes", "owners", "fallbackPublicClientEnabled", "password", "endDate", "endDateRelative", "startDate",
     "encoding", "audiences", "issuer", "subject", "apiClientId", "roleIds", "requiredResourceAccesses", "resourceAccesses", "id",
     "knownClientIds", "authorizedClientId", "clientId", "appRoleAssignmentRequired", "iotHubs", "status", "isEnabled", "pricingName",
-    "pricingTier", "resourceGroupName", "privateEndpointConnections", "privateLinkServiceConnectionState", "__proto__", "constructor",
+    "pricingTier", "resourceGroupName", "privateEndpointConnections", "privateLinkServiceConnectionState",
     // the generic ARM resource and the identity link of DPS
     "resourceProviderNamespace", "resourceType", "parentResourcePath", "apiVersion", "hostName", "selectedUserAssignedIdentityResourceId",
     "principalType", "provisioningServiceName",
+    // Telemetry path: Event Hubs, Service Bus, storage, function apps, Application Insights.
+    "namespaceName", "eventHubName", "entityPath", "userAssignedIdentity", "serviceBusQueues", "serviceBusTopics", "storageContainers",
+    "minimumTlsVersion", "trustedServiceAccessEnabled", "virtualNetworkRules", "authorizationRuleName", "accountName",
+    "allowSharedKeyAccess", "allowBlobPublicAccess", "enableHttpsTrafficOnly", "networkRuleSet", "bypass", "iPAddressOrRange",
+    "resourceAccessRules", "resourceId", "publicAccess", "containerName", "httpsOnly", "siteConfig", "scmMinTlsVersion", "ftpsState",
+    "remoteDebuggingEnabled", "appSettings", "connectionStrings", "virtualNetworkSubnetId", "functionAppConfig", "deployment", "storage",
+    "authentication", "userAssignedIdentityResourceId", "storageAccountConnectionStringName", "allow", "workspaceResourceId",
+    "publicNetworkAccessForIngestion", "isVirtualNetworkFilterEnabled", "AzureWebJobsStorage", "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "APPINSIGHTS_INSTRUMENTATIONKEY",
+    "__proto__", "constructor",
 ];
 
 const CERT = caCert(-1, 100);
@@ -49,6 +60,10 @@ const oddLeaf = fc.oneof(
         "0.0.0.0", "0.0.0.0/0", "10.0.0.0/33", "1.2.3", "*", "api://*", "http://x", "https://x.example.com", "msauth.x://auth", "Tls12", "tls",
         "iothubowner", "RegistryWrite, ServiceConnect", "RegistryRead,,DeviceConnect", "identityBased", "keyBased", "UserAssigned", "None",
         "allLogs", "AllMetrics", "CanNotDelete", "ReadOnly", "iotHub", "Sql", "iotDps", "Continuous", "EnableServerless", "F1", "Admin",
+        "namespace", "blob", "SecuredByPerimeter", "TLS1_2", "TLS1_0", "FtpsOnly", "AllAllowed", "UserAssignedIdentity", "SystemAssignedIdentity",
+        "StorageAccountConnectionString", "SystemAssigned, UserAssigned", "AzureServices", "Logging, Metrics", "sb://x.servicebus.windows.net",
+        "https://a.documents.azure.com:443/", "https://st.blob.core.windows.net/", "AccountName=a;AccountKey=b", "Authorization=AAD;ClientId=x",
+        "InstrumentationKey=x", "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=b",
         "00000000-0000-0000-0000-000000000002", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "/subscriptions/x", "/", "9000h", "bad-duration",
         "HostName=h.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=x", "2024-13-45", CERT, "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
         UNKNOWN, [], {}, [null], [UNKNOWN], { "": null },
@@ -129,7 +144,7 @@ const resourceInput = fc.oneof(
     fc.record({ type: fc.constantFrom(...ALL_TYPES), props: tree }),
     fc.record({ type: fc.constantFrom(...ALL_TYPES), props: fc.dictionary(fc.constantFrom(...KEYS), tree, { maxKeys: 8 }) }),
 );
-const config = fc.option(fc.oneof(tree, fc.dictionary(fc.constantFrom("allowedRights", "minPrefixLength", "requirement", "allowedLocations", "requiredTags", "throughputMax", "maxLifetimeDays", "subjectPatterns", "nativeSchemePatterns", "privilegedScopePatterns", "acceptedRoleSets", "allowExternal", "forbiddenSkus"), tree)), { nil: undefined });
+const config = fc.option(fc.oneof(tree, fc.dictionary(fc.constantFrom("allowedRights", "minPrefixLength", "requirement", "allowedLocations", "requiredTags", "throughputMax", "maxLifetimeDays", "subjectPatterns", "nativeSchemePatterns", "privilegedScopePatterns", "acceptedRoleSets", "allowExternal", "forbiddenSkus", "allowDpsLinkException", "requireDisabled", "required", "allowPublicIngestion", "writerResourceNames"), tree)), { nil: undefined });
 
 describe("robustness (fast-check)", () => {
     it("no resource rule throws on generated property trees", () => {

@@ -24,8 +24,12 @@ const DEV_ADVISORIES = [
     "diag-01-iot-hub-resource-logs",
     "diag-02-dps-resource-logs",
     "diag-03-cosmos-resource-logs",
+    "evh-03-namespace-public-access-closed",
+    "func-07-app-public-network-access",
+    "func-08-app-vnet-integration",
     "iot-14-defender-for-iot-enabled",
     "oth-06-stateful-resources-locked-and-protected",
+    "stg-05-storage-network-closed",
 ];
 
 for (const preview of [false, true]) {

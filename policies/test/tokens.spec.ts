@@ -9,9 +9,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import type * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import type * as authorization from "@pulumi/azure-native/authorization";
 import type * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import type * as dps from "@pulumi/azure-native/deviceprovisioningservices";
+import type * as eventhub from "@pulumi/azure-native/eventhub";
 import type * as iothub from "@pulumi/azure-native/iothub";
 import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as monitor from "@pulumi/azure-native/monitor";
@@ -19,6 +21,9 @@ import type * as network from "@pulumi/azure-native/network";
 import type * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as resources from "@pulumi/azure-native/resources";
 import type * as security from "@pulumi/azure-native/security";
+import type * as servicebus from "@pulumi/azure-native/servicebus";
+import type * as storage from "@pulumi/azure-native/storage";
+import type * as web from "@pulumi/azure-native/web";
 import type * as azuread from "@pulumi/azuread";
 import type * as tls from "@pulumi/tls";
 import { GENERIC_ARM_TYPES, resolveKind, TOKENS, TYPED_API_VERSIONS, typedProps, unresolvedGenericInput, type TokenKind } from "../lib/tokens";
@@ -48,6 +53,23 @@ const CLASSES: Record<Exclude<TokenKind, "stack">, Cls<unknown>> = {
     iotSecuritySolution: { file: "@pulumi/azure-native/security/iotSecuritySolution" } satisfies Cls<security.IotSecuritySolution>,
     advancedThreatProtection: { file: "@pulumi/azure-native/security/advancedThreatProtection" } satisfies Cls<security.AdvancedThreatProtection>,
     defenderPricing: { file: "@pulumi/azure-native/security/pricing" } satisfies Cls<security.Pricing>,
+    eventHubNamespace: { file: "@pulumi/azure-native/eventhub/namespace" } satisfies Cls<eventhub.Namespace>,
+    eventHub: { file: "@pulumi/azure-native/eventhub/eventHub" } satisfies Cls<eventhub.EventHub>,
+    eventHubConsumerGroup: { file: "@pulumi/azure-native/eventhub/consumerGroup" } satisfies Cls<eventhub.ConsumerGroup>,
+    eventHubNetworkRuleSet: { file: "@pulumi/azure-native/eventhub/namespaceNetworkRuleSet" } satisfies Cls<eventhub.NamespaceNetworkRuleSet>,
+    eventHubNamespaceAuthRule: { file: "@pulumi/azure-native/eventhub/namespaceAuthorizationRule" } satisfies Cls<eventhub.NamespaceAuthorizationRule>,
+    eventHubAuthRule: { file: "@pulumi/azure-native/eventhub/eventHubAuthorizationRule" } satisfies Cls<eventhub.EventHubAuthorizationRule>,
+    serviceBusNamespace: { file: "@pulumi/azure-native/servicebus/namespace" } satisfies Cls<servicebus.Namespace>,
+    serviceBusNetworkRuleSet: { file: "@pulumi/azure-native/servicebus/namespaceNetworkRuleSet" } satisfies Cls<servicebus.NamespaceNetworkRuleSet>,
+    appServicePlan: { file: "@pulumi/azure-native/web/appServicePlan" } satisfies Cls<web.AppServicePlan>,
+    webApp: { file: "@pulumi/azure-native/web/webApp" } satisfies Cls<web.WebApp>,
+    webAppFtpAllowed: { file: "@pulumi/azure-native/web/webAppFtpAllowed" } satisfies Cls<web.WebAppFtpAllowed>,
+    webAppScmAllowed: { file: "@pulumi/azure-native/web/webAppScmAllowed" } satisfies Cls<web.WebAppScmAllowed>,
+    webAppSettings: { file: "@pulumi/azure-native/web/webAppApplicationSettings" } satisfies Cls<web.WebAppApplicationSettings>,
+    webAppConnectionStrings: { file: "@pulumi/azure-native/web/webAppConnectionStrings" } satisfies Cls<web.WebAppConnectionStrings>,
+    storageAccount: { file: "@pulumi/azure-native/storage/storageAccount" } satisfies Cls<storage.StorageAccount>,
+    blobContainer: { file: "@pulumi/azure-native/storage/blobContainer" } satisfies Cls<storage.BlobContainer>,
+    appInsights: { file: "@pulumi/azure-native/applicationinsights/component" } satisfies Cls<applicationinsights.Component>,
     resourceGroup: { file: "@pulumi/azure-native/resources/resourceGroup" } satisfies Cls<resources.ResourceGroup>,
     userAssignedIdentity: { file: "@pulumi/azure-native/managedidentity/userAssignedIdentity" } satisfies Cls<managedidentity.UserAssignedIdentity>,
     aadApplication: { file: "@pulumi/azuread/application" } satisfies Cls<azuread.Application>,
@@ -86,7 +108,7 @@ describe("type tokens", () => {
         }
     }
     it("covers the v2 module renames of the baseline table", () => {
-        for (const [kind, v2] of [["iotHub", "azure-native:devices:IotHubResource"], ["dps", "azure-native:devices:IotDpsResource"], ["dpsCertificate", "azure-native:devices:DpsCertificate"], ["cosmosAccount", "azure-native:documentdb:DatabaseAccount"], ["diagnosticSetting", "azure-native:insights:DiagnosticSetting"]] as const) {
+        for (const [kind, v2] of [["iotHub", "azure-native:devices:IotHubResource"], ["dps", "azure-native:devices:IotDpsResource"], ["dpsCertificate", "azure-native:devices:DpsCertificate"], ["cosmosAccount", "azure-native:documentdb:DatabaseAccount"], ["diagnosticSetting", "azure-native:insights:DiagnosticSetting"], ["appInsights", "azure-native:insights:Component"]] as const) {
             assert.ok((TOKENS[kind] as readonly string[]).includes(v2), `${kind} misses ${v2}`);
         }
     });
