@@ -7,8 +7,8 @@ export interface WorkloadIdentitiesArgs {
     location: string;
     subscriptionId: pulumi.Input<string>;
     /** Plain names: the resource ids built from them are known at preview. */
-    hubRoutingIdentityName: string;
     apiIdentityName: string;
+    ingestIdentityName: string;
     tags: Record<string, string>;
 }
 
@@ -23,12 +23,18 @@ export interface WorkloadIdentity {
 /**
  * The user-assigned managed identities of the platform's workloads, created before the services
  * that use them so their data-plane roles exist first:
- * - the IoT Hub's routing identity (writes telemetry to Cosmos DB, no keys);
- * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles).
+ * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles);
+ * - the ingest function's identity (reads the telemetry event hub, writes the Cosmos DB container,
+ *   reads and writes its own host storage, publishes to Application Insights; no keys anywhere).
+ *
+ * The IoT Hub routes with its system-assigned identity instead: the Event Hubs firewall admits the
+ * hub as a trusted Microsoft service only with that kind ("Only system-assigned managed identity
+ * gives IoT Hub access to private resources", MicrosoftDocs/azure-docs
+ * articles/iot-hub/iot-hub-managed-identity.md), see components/iotHub.ts.
  */
 export class WorkloadIdentities extends pulumi.ComponentResource {
-    public readonly hubRouting: WorkloadIdentity;
     public readonly api: WorkloadIdentity;
+    public readonly ingest: WorkloadIdentity;
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:identity:WorkloadIdentities", name, {}, opts);
@@ -49,8 +55,8 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 clientId: identity.clientId,
             };
         };
-        this.hubRouting = make("hub-routing", args.hubRoutingIdentityName);
         this.api = make("api", args.apiIdentityName);
-        this.registerOutputs({ hubRoutingPrincipalId: this.hubRouting.principalId, apiClientId: this.api.clientId });
+        this.ingest = make("ingest", args.ingestIdentityName);
+        this.registerOutputs({ apiClientId: this.api.clientId, ingestClientId: this.ingest.clientId });
     }
 }

@@ -17,7 +17,7 @@ import { daysLeft } from "../tools/offline/describe";
 import { formerIdentities, renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { PRIVATE_DNS_ZONES } from "../components/privateNetwork";
-import { ALERT_RULES, METRIC_NAMESPACES } from "../components/observability";
+import { ALERT_RULES, METRIC_NAMESPACES, type MonitoredService } from "../components/observability";
 import { CONTOSO_CA_2024, all, stackRun, one, reveal, unknownPaths } from "./support";
 
 const T = {
@@ -241,7 +241,15 @@ describe("observability", () => {
         assert.deepEqual(reveal(group.inputs).emailReceivers.map((e: { emailAddress: string }) => e.emailAddress), ["platform-oncall@contoso.com", "iot-operations@contoso.com"]);
         const alerts = all(run, T.alert);
         assert.deepEqual(alerts.map((a) => a.name).sort(), ALERT_RULES.map((r) => `alert-${r.name}`).sort());
-        const types = { iotHub: T.hub, dps: T.dps, cosmos: T.cosmos } as const;
+        const types: Record<MonitoredService, string> = {
+            iotHub: T.hub,
+            dps: T.dps,
+            cosmos: T.cosmos,
+            eventHubs: "azure-native:eventhub:Namespace",
+            functionApp: "azure-native:web:WebApp",
+            functionStorage: "azure-native:storage:StorageAccount",
+            appInsights: "azure-native:applicationinsights:Component",
+        };
         for (const rule of ALERT_RULES) {
             const alert = one(run, T.alert, `alert-${rule.name}`);
             const a = reveal(alert.inputs);
