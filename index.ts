@@ -2,10 +2,11 @@
 // registered), build the platform, export its outputs. Secrets stay secrets.
 import { loadPlatformConfig } from "./config/load";
 import { createPlatform } from "./components/platform";
+import { ingestPackageDirFrom } from "./components/functionPackage";
 
 // The ingest function's package is the folder `npm run build:ingest` writes (app/ingest/dist);
 // INGEST_PACKAGE_DIR points elsewhere (the offline tests use a package they build themselves).
-const platform = createPlatform(loadPlatformConfig(), process.env.INGEST_PACKAGE_DIR ? { ingestPackageDir: process.env.INGEST_PACKAGE_DIR } : {});
+const platform = createPlatform(loadPlatformConfig(), { ingestPackageDir: ingestPackageDirFrom() });
 
 export const resourceGroupName = platform.resourceGroupName;
 export const iotHubHostName = platform.iotHubHostName;

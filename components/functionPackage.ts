@@ -14,6 +14,15 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { deflateRawSync } from "node:zlib";
+import { INGEST_PACKAGE_DIR } from "../app/ingest/src/settings";
+
+/**
+ * Where the built package is: INGEST_PACKAGE_DIR when set (the offline tests build their own),
+ * else app/ingest/dist under the working directory (the project directory under Pulumi).
+ */
+export function ingestPackageDirFrom(env: Record<string, string | undefined> = process.env): string {
+    return env.INGEST_PACKAGE_DIR || path.join(process.cwd(), INGEST_PACKAGE_DIR);
+}
 
 export interface FunctionPackage {
     /** The folder the package was read from. */

@@ -1,8 +1,6 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PlatformConfig } from "../config/schema";
-import { INGEST_PACKAGE_DIR } from "../app/ingest/src/settings";
 import { PlatformFoundation } from "./foundation";
 import { WorkloadIdentities } from "./workloadIdentities";
 import { TelemetryStore } from "./telemetryStore";
@@ -13,7 +11,7 @@ import { EntraApps } from "./entraApps";
 import { PlatformNetwork, PrivateEndpoints, type PrivateEndpointTarget } from "./privateNetwork";
 import { TelemetryBus } from "./telemetryBus";
 import { IngestFunction } from "./ingestFunction";
-import { readFunctionPackage } from "./functionPackage";
+import { ingestPackageDirFrom, readFunctionPackage } from "./functionPackage";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
 import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
@@ -83,7 +81,7 @@ export interface PlatformOptions {
  */
 export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): PlatformOutputs {
     // Before anything is registered: the program cannot deploy a function it has no package for.
-    const ingestPackage = readFunctionPackage(options.ingestPackageDir ?? path.join(process.cwd(), INGEST_PACKAGE_DIR));
+    const ingestPackage = readFunctionPackage(options.ingestPackageDir ?? ingestPackageDirFrom({}));
     const client = authorization.getClientConfigOutput();
     const stateful: StatefulProtection = {
         protect: config.protection.protectStatefulResources,

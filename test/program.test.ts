@@ -6,3 +6,4 @@
 import "./config.spec";
 import "./platform.spec";
 import "./production.spec";
+import "./telemetry.spec";

@@ -221,6 +221,7 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
                 ["minimalTlsVersion", p("minimalTlsVersion")],
                 ["publicNetworkAccess", p("publicNetworkAccess")],
                 ["ipRules", Array.isArray(at(i, "ipRules")) ? (at(i, "ipRules") as unknown[]).map((x) => show(at(x, "ipAddressOrRange"))).join(", ") || "[]" : p("ipRules")],
+                ["subnets", list(at(i, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/virtualNetworks\//, ""))],
                 ["networkAclBypass", p("networkAclBypass")],
                 ["backup", p("backupPolicy.type")],
                 ["capacity", show(at(i, "capabilities")).includes("EnableServerless") ? "serverless" : `provisioned, cap ${p("capacity.totalThroughputLimit")} RU/s`],
@@ -399,7 +400,7 @@ export function telemetryPath(resources: CapturedResource[]): string[] {
             const scope = writer ? show(at(writer.inputs, "scope")).replace(/^.*\/databaseAccounts\//, "") : "(no role)";
             const privateCosmos = show(at(account.inputs, "publicNetworkAccess")) === "Disabled";
             out.push(
-                `  3. function -> Cosmos DB ${show(at(account.inputs, "accountName"))}: Entra ID as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"}, ${role === "00000000-0000-0000-0000-000000000002" ? "Built-in Data Contributor" : show(role)} on ${scope}; network: ${privateCosmos ? "private endpoint (public access Disabled)" : `firewall ${show(at(account.inputs, "ipRules"))} plus the function subnet (${list(at(account.inputs, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/subnets\//, ""))})`}`,
+                `  3. function -> Cosmos DB ${show(at(account.inputs, "accountName"))}: Entra ID as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"}, ${role === "00000000-0000-0000-0000-000000000002" ? "Built-in Data Contributor" : show(role)} on ${scope}; network: ${privateCosmos ? "private endpoint (public access Disabled)" : `firewall ${list(at(account.inputs, "ipRules"), (x) => show(at(x, "ipAddressOrRange")))} plus the function subnet (${list(at(account.inputs, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/subnets\//, ""))})`}`,
             );
         }
     }

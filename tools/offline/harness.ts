@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "../../config/load";
 import { parseConfig } from "../../config/schema";
 import { platformMocks } from "./mocks";
+import { ingestPackageDirFrom, readFunctionPackage } from "../../components/functionPackage";
 import { readStackConfig, REPO_ROOT } from "./stackConfig";
 import type { CapturedResource, StackRun } from "./types";
 
@@ -129,6 +130,8 @@ async function evaluate(options: RunOptions): Promise<void> {
     // a bad configuration is reported as the program's ConfigError listing every problem.
     // (index.ts itself prints the configuration warnings.)
     parseConfig(readRawConfig());
+    // Likewise the ingest package (index.ts reads it before it registers anything).
+    readFunctionPackage(ingestPackageDirFrom());
     await pulumi.runtime.runInPulumiStack(async () => {
         // A fresh evaluation of the program for this run; the modules it imports stay cached, so
         // the program is loaded with require (an import would be evaluated once per process).
