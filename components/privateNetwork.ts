@@ -79,6 +79,13 @@ export interface PlatformNetworkArgs {
     endpoints?: { subnet: string; securityGroupName: string };
 }
 
+/**
+ * The network and the endpoint NSG were children of the PrivateNetwork component before every stack
+ * had a network: the alias moves them to PlatformNetwork instead of replacing them (and, with the
+ * network, every private endpoint in it).
+ */
+const FORMER_PARENT = [{ parent: pulumi.createUrn("private-network", "secure-iot:network:PrivateNetwork") }];
+
 export class PlatformNetwork extends pulumi.ComponentResource {
     public readonly virtualNetwork: network.VirtualNetwork;
     public readonly securityGroup?: network.NetworkSecurityGroup;
@@ -125,7 +132,7 @@ export class PlatformNetwork extends pulumi.ComponentResource {
                         },
                     ],
                 },
-                { parent: this },
+                { parent: this, aliases: FORMER_PARENT },
             );
         }
 
@@ -163,7 +170,7 @@ export class PlatformNetwork extends pulumi.ComponentResource {
                 addressSpace: { addressPrefixes: [args.addressSpace] },
                 subnets,
             },
-            { parent: this },
+            { parent: this, aliases: FORMER_PARENT },
         );
         const networkId = knownAfter(
             this.virtualNetwork,
