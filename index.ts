@@ -2,8 +2,11 @@
 // registered), build the platform, export its outputs. Secrets stay secrets.
 import { loadPlatformConfig } from "./config/load";
 import { createPlatform } from "./components/platform";
+import { ingestPackageDirFrom } from "./components/functionPackage";
 
-const platform = createPlatform(loadPlatformConfig());
+// The ingest function's package is the folder `npm run build:ingest` writes (app/ingest/dist);
+// INGEST_PACKAGE_DIR points elsewhere (the offline tests use a package they build themselves).
+const platform = createPlatform(loadPlatformConfig(), { ingestPackageDir: ingestPackageDirFrom() });
 
 export const resourceGroupName = platform.resourceGroupName;
 export const iotHubHostName = platform.iotHubHostName;
@@ -18,9 +21,12 @@ export const apiManagedIdentityClientId = platform.apiManagedIdentityClientId;
 export const cosmosEndpoint = platform.cosmosEndpoint;
 export const cosmosDatabase = platform.cosmosDatabase;
 export const cosmosContainer = platform.cosmosContainer;
+export const telemetry = platform.telemetry;
+export const ingestManagedIdentityClientId = platform.ingestManagedIdentityClientId;
 export const deviceCaCertificates = platform.deviceCaCertificates;
 export const devCaPrivateKeys = platform.devCaPrivateKeys;
 export const privateNetwork = platform.privateNetwork;
+export const platformNetwork = platform.platformNetwork;
 export const logAnalyticsWorkspaceName = platform.logAnalyticsWorkspaceName;
 export const alertRules = platform.alertRules;
 export const protectedResources = platform.protectedResources;

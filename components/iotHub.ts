@@ -8,8 +8,9 @@
  * - network: public access per stack, IP allow list with default deny (a block list is carved
  *   out of it by splitting the allowed ranges: `networkRuleSets` has Allow rules only, and the
  *   retired `ipFilterRules` is not sent), restricted egress to an explicit FQDN list;
- * - a user-assigned identity that routes telemetry to Cosmos DB without keys, plus a fallback
- *   route to the built-in endpoint;
+ * - message routing: device telemetry to the Event Hubs namespace (components/telemetryBus.ts) with
+ *   the hub's system-assigned identity, an explicit route to the built-in `events` endpoint beside it
+ *   (the consumer groups read every message), and `$fallback` for what no route takes;
  * - device CA certificates and the Entra ID data-plane roles of the services that call the hub.
  *
  * Every policy-relevant input is known at preview: names and ids are built from configuration,
@@ -21,8 +22,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { Attestation, ApiIotHubRole, HubSku } from "../config/schema";
 import type { DeviceCa } from "./deviceCa";
 import { statefulOptions, type StatefulProtection } from "./stateful";
-import { TELEMETRY_PARTITION_KEY } from "./telemetryStore";
 import { parseCidr, subtractCidrs, type Cidr } from "../config/cidr";
+import { EVENT_HUBS_ROLES } from "./telemetryBus";
 
 /** Built-in Azure roles for the IoT Hub data plane (Entra ID instead of SAS keys). */
 export const IOT_HUB_ROLES: Record<ApiIotHubRole, string> = {
@@ -57,13 +58,32 @@ export function hubIpAllowRules(allowed: readonly string[], blocked: readonly st
     return subtractCidrs(allowed.map(parse), blocked.map(parse)).map((c, i) => ({ filterName: `allow-${i + 1}`, action: "Allow", ipMask: c.text }));
 }
 
-export interface CosmosRouteTarget {
-    /** `https://<account>.documents.azure.com:443/`, plain text so the hub stays known at preview. */
-    endpoint: string;
+/**
+ * The Event Hubs endpoint telemetry is routed to. Plain text, so the hub stays known at preview.
+ *
+ * Identity: the hub's system-assigned identity. It is the only kind the Event Hubs firewall's
+ * trusted-services exception admits: "Only system-assigned managed identity gives IoT Hub access to
+ * private resources. If you want to use user-assigned managed identity, then the public access on
+ * those private resources needs to be enabled" (MicrosoftDocs/azure-docs
+ * articles/iot-hub/iot-hub-managed-identity.md, 2023-05-11), and the Event Hubs trusted-services list
+ * names the same three steps for IoT Hub: system-assigned identity, Data Sender role,
+ * identity-based endpoint (articles/event-hubs/includes/event-hubs-trusted-services.md).
+ */
+export interface EventHubsRouteTarget {
+    /** `sb://<namespace>.servicebus.windows.net`. */
+    endpointUri: string;
+    /** `<namespace>.servicebus.windows.net`, added to the egress allow list. */
     fqdn: string;
-    databaseName: string;
-    containerName: string;
+    eventHubName: string;
     resourceGroupName: pulumi.Input<string>;
+    /** ARM id of the event hub: the scope of the hub's Data Sender role. */
+    eventHubId: pulumi.Input<string>;
+    /**
+     * Whether the hub routes to it. The identity-based endpoint is validated when the hub saves it,
+     * and the role it needs can only be granted once the hub (and so its system-assigned principal)
+     * exists: false on a stack's first `pulumi up`, true from the second on (docs/TELEMETRY.md).
+     */
+    enabled: boolean;
 }
 
 export interface IotHubArgs {
@@ -84,13 +104,8 @@ export interface IotHubArgs {
     restrictOutboundNetworkAccess?: boolean;
     extraAllowedFqdns?: string[];
     consumerGroups?: string[];
-    /** The routing identity's ARM id (built from known parts) and the resources it must wait for. */
-    routingIdentityResourceId: pulumi.Input<string>;
-    route: CosmosRouteTarget;
-    /**
-     * What must exist before the hub: its routing identity and that identity's data-plane role on
-     * the target (Azure validates the identity-based endpoint when the hub is created).
-     */
+    route: EventHubsRouteTarget;
+    /** What must exist before the hub: the Event Hubs namespace, its network rules and the event hub. */
     routingPrerequisites?: pulumi.Resource[];
     caCertificates?: DeviceCa[];
     dataPlaneGrants?: HubDataPlaneGrant[];
@@ -98,7 +113,10 @@ export interface IotHubArgs {
     stateful?: StatefulProtection;
 }
 
-const COSMOS_ENDPOINT = "telemetry-cosmos";
+/** Names of the routing endpoint and routes (the alert on routing deliveries is split by endpoint name). */
+export const EVENT_HUBS_ENDPOINT = "telemetry-eventhubs";
+export const BUILT_IN_ENDPOINT = "events";
+export const ROUTES = { telemetry: "telemetry-to-eventhubs", builtIn: "telemetry-to-builtin", fallback: "$fallback" } as const;
 
 export class IotHub extends pulumi.ComponentResource {
     public readonly hub: iothub.IotHubResource;
@@ -109,6 +127,8 @@ export class IotHub extends pulumi.ComponentResource {
     public readonly roleAssignments: authorization.RoleAssignment[];
     /** The role assignments of each grant, by the grant's name (e.g. DPS must wait for its own). */
     public readonly grants: Record<string, authorization.RoleAssignment[]>;
+    /** The hub's system-assigned identity as Azure Event Hubs Data Sender on the telemetry event hub. */
+    public readonly routingRole: authorization.RoleAssignment;
     /**
      * FQDN of the built-in Event Hubs-compatible endpoint (the fallback route and the consumer
      * groups use it). Azure picks it at creation. With restricted egress the built-in endpoint is
@@ -134,7 +154,8 @@ export class IotHub extends pulumi.ComponentResource {
                 location: args.location,
                 tags: args.tags,
                 sku: { name: args.sku ?? "S1", capacity: args.units ?? 1 },
-                identity: { type: "UserAssigned", userAssignedIdentities: [args.routingIdentityResourceId] },
+                // System-assigned: the identity the Event Hubs trusted-services exception admits (see EventHubsRouteTarget).
+                identity: { type: "SystemAssigned" },
                 properties: {
                     minTlsVersion: "1.2",
                     // Replaces Azure's default set (iothubowner, service, device, registryRead, registryReadWrite);
@@ -156,26 +177,32 @@ export class IotHub extends pulumi.ComponentResource {
                     },
                     routing: {
                         endpoints: {
-                            cosmosDBSqlContainers: [
-                                {
-                                    name: COSMOS_ENDPOINT,
-                                    endpointUri: args.route.endpoint,
-                                    databaseName: args.route.databaseName,
-                                    containerName: args.route.containerName,
-                                    resourceGroup: args.route.resourceGroupName,
-                                    subscriptionId: args.subscriptionId,
-                                    authenticationType: "identityBased",
-                                    identity: { userAssignedIdentity: args.routingIdentityResourceId },
-                                    partitionKeyName: TELEMETRY_PARTITION_KEY.name,
-                                    partitionKeyTemplate: TELEMETRY_PARTITION_KEY.template,
-                                },
-                            ],
+                            eventHubs: args.route.enabled
+                                ? [
+                                      {
+                                          name: EVENT_HUBS_ENDPOINT,
+                                          endpointUri: args.route.endpointUri,
+                                          entityPath: args.route.eventHubName,
+                                          resourceGroup: args.route.resourceGroupName,
+                                          subscriptionId: args.subscriptionId,
+                                          // No identity given: the system-assigned one.
+                                          authenticationType: "identityBased",
+                                      },
+                                  ]
+                                : [],
                         },
+                        // Every device message goes to Event Hubs (for the ingest function) and to the
+                        // built-in endpoint (for the consumer groups): a route to a custom endpoint
+                        // takes messages away from the built-in one unless a route keeps sending them
+                        // there (MicrosoftDocs/azure-docs articles/iot-hub/iot-hub-devguide-messages-d2c.md).
                         routes: [
-                            { name: "telemetry-to-cosmos", source: "DeviceMessages", condition: "true", endpointNames: [COSMOS_ENDPOINT], isEnabled: true },
+                            ...(args.route.enabled
+                                ? [{ name: ROUTES.telemetry, source: "DeviceMessages", condition: "true", endpointNames: [EVENT_HUBS_ENDPOINT], isEnabled: true }]
+                                : []),
+                            { name: ROUTES.builtIn, source: "DeviceMessages", condition: "true", endpointNames: [BUILT_IN_ENDPOINT], isEnabled: true },
                         ],
-                        // Messages no route matches still reach the built-in endpoint.
-                        fallbackRoute: { name: "$fallback", source: "DeviceMessages", condition: "true", endpointNames: ["events"], isEnabled: true },
+                        // Messages no route takes still reach the built-in endpoint.
+                        fallbackRoute: { name: ROUTES.fallback, source: "DeviceMessages", condition: "true", endpointNames: [BUILT_IN_ENDPOINT], isEnabled: true },
                     },
                     // Device-to-cloud only: no file upload storage endpoint (it would need a storage account and keys).
                     enableFileUploadNotifications: false,
@@ -185,6 +212,20 @@ export class IotHub extends pulumi.ComponentResource {
             // minTlsVersion and the partition count are fixed at creation: changing them replaces the
             // hub and loses the device registry, so Pulumi says so in the plan (and refuses while protected).
             { parent: this, dependsOn: args.routingPrerequisites ?? [], ...statefulOptions("iotHub", args.stateful) },
+        );
+
+        // The role the Event Hubs endpoint authenticates with. It is created with the hub (the
+        // principal exists only then), and the endpoint is saved on the next update.
+        this.routingRole = new authorization.RoleAssignment(
+            "routing-eventhubs-sender",
+            {
+                principalId: this.hub.identity.apply((i) => i?.principalId ?? ""),
+                principalType: "ServicePrincipal",
+                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${EVENT_HUBS_ROLES.dataSender}`,
+                scope: args.route.eventHubId,
+                description: `${args.hubName} (system-assigned): Azure Event Hubs Data Sender on ${args.route.eventHubName}`,
+            },
+            { parent: this },
         );
 
         this.consumerGroups = (args.consumerGroups ?? []).map(

@@ -8,7 +8,10 @@ import { DeviceCertificateAuthorities } from "./deviceCa";
 import { IotHub, type HubDataPlaneGrant } from "./iotHub";
 import { ProvisioningService } from "./provisioningService";
 import { EntraApps } from "./entraApps";
-import { PrivateNetwork, type PrivateEndpointTarget } from "./privateNetwork";
+import { PlatformNetwork, PrivateEndpoints, type PrivateEndpointTarget } from "./privateNetwork";
+import { TelemetryBus } from "./telemetryBus";
+import { IngestFunction } from "./ingestFunction";
+import { ingestPackageDirFrom, readFunctionPackage } from "./functionPackage";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
 import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
@@ -42,11 +45,25 @@ export interface PlatformOutputs {
     cosmosEndpoint: string;
     cosmosDatabase: string;
     cosmosContainer: string;
+    /** The telemetry path (docs/TELEMETRY.md): names only, no keys or connection strings. */
+    telemetry: {
+        routeEnabled: boolean;
+        eventHubsNamespace: string;
+        eventHub: string;
+        consumerGroup: string;
+        ingestFunctionApp: string;
+        ingestFunctionHostName: string;
+        packageSha256: string;
+    };
+    /** Client id of the ingest function's user-assigned identity (for role reviews and `az` queries). */
+    ingestManagedIdentityClientId: pulumi.Output<string>;
     deviceCaCertificates: pulumi.Output<{ name: string; notAfter: string }[]>;
     /** Generated dev CA private keys (secret): to sign test device certificates. Empty for supplied CAs. */
     devCaPrivateKeys: pulumi.Output<Record<string, string>>;
-    /** The virtual network the private endpoints live in (peer with it to reach the services privately), and which services have one; null without a private network. */
+    /** The virtual network the private endpoints live in (peer with it to reach the services privately), and which services have one; null without private endpoints. */
     privateNetwork: { virtualNetwork: string; endpointSubnet: string; services: string[] } | null;
+    /** The platform network every stack has (the ingest function's subnet lives in it). */
+    platformNetwork: { virtualNetwork: string; functionSubnet: string };
     /** Log Analytics workspace that receives all logs and metrics; null without diagnostics. */
     logAnalyticsWorkspaceName: string | null;
     /** Metric alert rules that notify the on-call action group. */
@@ -65,14 +82,19 @@ export const FORMER_IDENTITIES: FormerIdentities = {};
 
 export interface PlatformOptions {
     formerIdentities?: FormerIdentities;
+    /** The built ingest function package; default app/ingest/dist of the working directory (`npm run build:ingest`). */
+    ingestPackageDir?: string;
 }
 
 /**
- * Builds the whole platform from validated configuration. The order matters for Azure: the
- * routing identity and its Cosmos DB role exist before the hub that routes with it, the hub
- * before the key DPS reads from it.
+ * Builds the whole platform from validated configuration. The order matters for Azure: the Event
+ * Hubs namespace, its firewall and event hub exist before the hub that routes to them; the hub (and
+ * so its system-assigned identity) before that identity's Data Sender role; the ingest function's
+ * roles before its code is deployed; the hub before the key DPS reads from it.
  */
 export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): PlatformOutputs {
+    // Before anything is registered: the program cannot deploy a function it has no package for.
+    const ingestPackage = readFunctionPackage(options.ingestPackageDir ?? ingestPackageDirFrom({}));
     const client = authorization.getClientConfigOutput();
     const stateful: StatefulProtection = {
         protect: config.protection.protectStatefulResources,
@@ -97,12 +119,25 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             resourceGroupName: rg,
             location,
             subscriptionId: client.subscriptionId,
-            hubRoutingIdentityName: names.hubIdentity,
             apiIdentityName: names.apiIdentity,
+            ingestIdentityName: names.ingestIdentity,
             ...(config.dps.enabled ? { dpsLinkIdentityName: names.dpsIdentity } : {}),
             tags,
         },
     );
+
+    // Every stack has the network: the ingest function integrates into it. Private endpoints (and
+    // their subnet) only where the stack asks for them.
+    const network = new PlatformNetwork("network", {
+        resourceGroupName: rg,
+        subscriptionId: client.subscriptionId,
+        location,
+        tags,
+        networkName: names.virtualNetwork,
+        addressSpace: config.privateNetwork.addressSpace,
+        functionSubnet: config.telemetry.functionSubnet,
+        ...(config.privateNetwork.enabled ? { endpoints: { subnet: config.privateNetwork.endpointSubnet, securityGroupName: names.endpointSecurityGroup } } : {}),
+    });
 
     const store = new TelemetryStore(
         "telemetry",
@@ -121,12 +156,27 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             secondaryLocations: config.cosmos.secondaryLocations,
             publicNetworkAccess: config.cosmos.publicNetworkAccess,
             allowedIpRanges: config.cosmos.allowedIpRanges,
+            // A public (firewalled) account admits the function's subnet; a private one is reached through its endpoint.
+            allowedSubnetIds: [network.functionSubnetId],
             ttlDays: config.cosmos.ttlDays,
-            writers: [{ name: "hub-routing", principalId: identities.hubRouting.principalId }],
+            writers: [{ name: "ingest", principalId: identities.ingest.principalId }],
             readers: [{ name: "api", principalId: identities.api.principalId }],
             stateful,
         },
     );
+
+    const bus = new TelemetryBus("telemetry-bus", {
+        resourceGroupName: rg,
+        subscriptionId: client.subscriptionId,
+        location,
+        tags,
+        namespaceName: names.eventHubsNamespace,
+        partitionCount: config.telemetry.eventHubPartitions,
+        retentionDays: config.telemetry.eventHubRetentionDays,
+        zoneRedundant: config.cosmos.zoneRedundant,
+        allowedSubnetIds: [network.functionSubnetId],
+        receiverPrincipalId: identities.ingest.principalId,
+    });
 
     const cas = new DeviceCertificateAuthorities("device-ca", { ca: config.ca, organization: config.project });
 
@@ -149,16 +199,22 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             restrictOutboundNetworkAccess: config.iotHub.restrictOutboundNetworkAccess,
             extraAllowedFqdns: config.iotHub.extraAllowedFqdns,
             consumerGroups: config.iotHub.consumerGroups,
-            routingIdentityResourceId: identities.hubRouting.resourceId,
-            route: { endpoint: store.endpoint, fqdn: store.fqdn, databaseName: config.cosmos.databaseName, containerName: config.cosmos.containerName, resourceGroupName: rg },
+            route: {
+                endpointUri: bus.endpointUri,
+                fqdn: bus.fqdn,
+                eventHubName: bus.eventHubName,
+                resourceGroupName: rg,
+                eventHubId: bus.eventHubId,
+                enabled: config.telemetry.routeEnabled,
+            },
             caCertificates: cas.cas,
             dataPlaneGrants: [
                 { name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles },
                 ...(identities.dpsLink ? [{ name: DPS_LINK_GRANT, principalId: identities.dpsLink.principalId, roles: [...DPS_LINK_HUB_ROLES] }] : []),
                 ...config.entra.operatorGroupIds.map((groupId) => ({ name: `operators-${groupId}`, principalId: groupId, principalType: "Group" as const, roles: ["IoTHubRegistryContributor" as const] })),
             ],
-            // The routing endpoint is accepted only once the identity can write to the container.
-            routingPrerequisites: [identities.hubRouting.identity, store.container, ...store.roleAssignments],
+            // The endpoint's target exists, behind its firewall, before the hub saves the endpoint.
+            routingPrerequisites: [bus.namespace, bus.networkRuleSet, bus.eventHub],
             stateful,
         },
     );
@@ -188,8 +244,8 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     }
 
     // Service-side private access. Devices keep the public endpoints unless a stack turns them off.
-    let privateNetwork: PrivateNetwork | undefined;
-    if (config.privateNetwork.enabled) {
+    let privateEndpoints: PrivateEndpoints | undefined;
+    if (config.privateNetwork.enabled && network.endpointSubnetId) {
         const targets: PrivateEndpointTarget[] = config.privateNetwork.services.flatMap((service): PrivateEndpointTarget[] => {
             switch (service) {
                 case "iotHub":
@@ -198,47 +254,74 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
                     return provisioning ? [{ name: "dps", serviceName: names.dps, groupId: "iotDps", serviceId: provisioning.dps.id }] : [];
                 case "cosmos":
                     return [{ name: "cosmos", serviceName: names.cosmos, groupId: "Sql", serviceId: store.account.id }];
+                case "eventHubs":
+                    return [{ name: "event-hubs", serviceName: names.eventHubsNamespace, groupId: "namespace", serviceId: bus.namespace.id }];
             }
         });
-        privateNetwork = new PrivateNetwork("private-network", {
+        privateEndpoints = new PrivateEndpoints("private-network", {
             resourceGroupName: rg,
             location,
             tags,
             networkName: names.virtualNetwork,
-            securityGroupName: names.endpointSecurityGroup,
-            addressSpace: config.privateNetwork.addressSpace,
-            endpointSubnet: config.privateNetwork.endpointSubnet,
+            virtualNetwork: network.virtualNetwork,
+            endpointSubnetId: network.endpointSubnetId,
             targets,
         });
     }
 
-    // Logs, metrics and alerts on the three services.
+    // Logs, metrics and alerts; the workspace also backs the ingest function's Application Insights.
+    const obs = config.observability;
+    const observability =
+        obs.diagnosticsEnabled || obs.alertsEnabled
+            ? new Observability("observability", {
+                  resourceGroupName: rg,
+                  location,
+                  tags,
+                  ...(obs.diagnosticsEnabled ? { diagnostics: { workspaceName: names.logAnalytics, retentionDays: obs.logRetentionDays } } : {}),
+                  ...(obs.alertsEnabled
+                      ? {
+                            alerts: {
+                                actionGroupName: names.actionGroup,
+                                shortName: `${config.naming.prefix}-${config.environment}`.slice(0, 12),
+                                emails: obs.alertEmails,
+                                rulePrefix: `${config.naming.prefix}-${config.environment}`,
+                            },
+                        }
+                      : {}),
+              })
+            : undefined;
+    const workspace = observability?.workspace;
+
+    const ingest = new IngestFunction("ingest", {
+        resourceGroupName: rg,
+        subscriptionId: client.subscriptionId,
+        location,
+        tags,
+        names: { plan: names.functionPlan, app: names.functionApp, storage: names.functionStorage, applicationInsights: names.applicationInsights },
+        identity: identities.ingest,
+        subnetId: network.functionSubnetId,
+        instanceMemoryMB: config.telemetry.functionInstanceMemoryMB,
+        maximumInstances: config.telemetry.functionMaximumInstances,
+        zoneRedundant: config.cosmos.zoneRedundant,
+        eventHub: { fqdn: bus.fqdn, name: bus.eventHubName, consumerGroup: bus.consumerGroupName },
+        cosmos: { endpoint: store.endpoint, database: config.cosmos.databaseName, container: config.cosmos.containerName, ttlSeconds: config.cosmos.ttlDays * 24 * 3600 },
+        ...(workspace ? { workspaceId: workspace.id } : {}),
+        package: ingestPackage,
+        // The function starts reading and writing as soon as its code lands.
+        deployAfter: [bus.receiverRole, bus.consumerGroup, ...store.roleAssignments, ...(privateEndpoints ? Object.values(privateEndpoints.zoneGroups) : [])],
+    });
+
+    // Logs, metrics and alerts on the services and the telemetry path.
     const monitored: MonitoredResource[] = [
         { service: "iotHub", resource: hub.hub },
         ...(provisioning ? [{ service: "dps" as const, resource: provisioning.dps }] : []),
         { service: "cosmos", resource: store.account },
+        { service: "eventHubs", resource: bus.namespace },
+        { service: "functionApp", resource: ingest.app },
+        { service: "functionStorage", resource: ingest.storageAccount, diagnosticsUri: pulumi.interpolate`${ingest.storageAccount.id}/blobServices/default` },
+        ...(ingest.applicationInsights ? [{ service: "appInsights" as const, resource: ingest.applicationInsights }] : []),
     ];
-    const obs = config.observability;
-    let observability: Observability | undefined;
-    if (obs.diagnosticsEnabled || obs.alertsEnabled) {
-        observability = new Observability("observability", {
-            resourceGroupName: rg,
-            location,
-            tags,
-            resources: monitored,
-            ...(obs.diagnosticsEnabled ? { diagnostics: { workspaceName: names.logAnalytics, retentionDays: obs.logRetentionDays } } : {}),
-            ...(obs.alertsEnabled
-                ? {
-                      alerts: {
-                          actionGroupName: names.actionGroup,
-                          shortName: `${config.naming.prefix}-${config.environment}`.slice(0, 12),
-                          emails: obs.alertEmails,
-                          rulePrefix: `${config.naming.prefix}-${config.environment}`,
-                      },
-                  }
-                : {}),
-        });
-    }
+    observability?.watch(monitored);
 
     // Defender for IoT and for Cosmos DB.
     const defense = config.threatProtection;
@@ -248,7 +331,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             location,
             tags,
             ...(defense.defenderForIot
-                ? { iot: { solutionName: names.iotSecuritySolution, hub: hub.hub, ...(observability?.workspace ? { workspaceId: observability.workspace.id } : {}) } }
+                ? { iot: { solutionName: names.iotSecuritySolution, hub: hub.hub, ...(workspace ? { workspaceId: workspace.id } : {}) } }
                 : {}),
             ...(defense.defenderForCosmos ? { cosmosAccount: store.account } : {}),
         });
@@ -286,12 +369,23 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         cosmosEndpoint: store.endpoint,
         cosmosDatabase: config.cosmos.databaseName,
         cosmosContainer: config.cosmos.containerName,
+        telemetry: {
+            routeEnabled: config.telemetry.routeEnabled,
+            eventHubsNamespace: names.eventHubsNamespace,
+            eventHub: bus.eventHubName,
+            consumerGroup: bus.consumerGroupName,
+            ingestFunctionApp: names.functionApp,
+            ingestFunctionHostName: ingest.hostName,
+            packageSha256: ingestPackage.sha256,
+        },
+        ingestManagedIdentityClientId: identities.ingest.clientId,
         deviceCaCertificates: pulumi.all(cas.cas.map((c) => c.notAfter.apply((notAfter) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
-        privateNetwork: privateNetwork
+        privateNetwork: privateEndpoints
             ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }
             : null,
-        logAnalyticsWorkspaceName: observability?.workspace ? names.logAnalytics : null,
+        platformNetwork: { virtualNetwork: names.virtualNetwork, functionSubnet: config.telemetry.functionSubnet },
+        logAnalyticsWorkspaceName: workspace ? names.logAnalytics : null,
         alertRules: Object.keys(observability?.alerts ?? {}),
         protectedResources: stateful.protect ? statefulResources.map((r) => r.key) : [],
         lockedResources: config.protection.lockStatefulResources ? statefulResources.map((r) => r.key) : [],

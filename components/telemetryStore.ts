@@ -16,7 +16,7 @@ import { TELEMETRY_PARTITION_KEY } from "../app/ingest/src/settings";
 export { TELEMETRY_PARTITION_KEY };
 
 export interface DataPrincipal {
-    /** Logical name used in resource names, e.g. "hub-routing". */
+    /** Logical name used in resource names, e.g. "ingest". */
     name: string;
     principalId: pulumi.Input<string>;
 }
@@ -38,8 +38,15 @@ export interface TelemetryStoreArgs {
     /** Default Disabled: reachable through private endpoints only. */
     publicNetworkAccess?: "Enabled" | "Disabled";
     allowedIpRanges?: string[];
+    /**
+     * Subnets admitted through the firewall when public access is Enabled (virtual network service
+     * endpoints): the ingest function's subnet, so the function writes without the account being
+     * opened to all Azure datacenters or to the internet. Ignored when public access is Disabled
+     * (the function then reaches the account through its private endpoint).
+     */
+    allowedSubnetIds?: pulumi.Input<string>[];
     ttlDays: number;
-    /** Get Data Contributor on the container only (the hub's routing identity). */
+    /** Get Data Contributor on the container only (the ingest function's identity). */
     writers: DataPrincipal[];
     /** Get Data Reader on the container only (the API). */
     readers: DataPrincipal[];
@@ -50,14 +57,14 @@ export interface TelemetryStoreArgs {
 /**
  * The telemetry store: a Cosmos DB for NoSQL account reached only with Entra ID (no keys, no
  * key-based metadata writes), TLS 1.2, firewall or private-only network, continuous backup, and
- * a container whose partition key matches the hub's route. Writers and readers get data-plane
+ * a container partitioned by the key the ingest function writes. Writers and readers get data-plane
  * roles on the container, nothing wider.
  */
 export class TelemetryStore extends pulumi.ComponentResource {
     public readonly account: cosmosdb.DatabaseAccount;
     public readonly database: cosmosdb.SqlResourceSqlDatabase;
     public readonly container: cosmosdb.SqlResourceSqlContainer;
-    /** Data-plane role assignments; the hub must wait for the writers' before its endpoint is accepted. */
+    /** Data-plane role assignments (writers first, then readers). */
     public readonly roleAssignments: cosmosdb.SqlResourceSqlRoleAssignment[];
     /** Document endpoint, known at preview: `https://<account>.documents.azure.com:443/`. */
     public readonly endpoint: string;
@@ -92,6 +99,8 @@ export class TelemetryStore extends pulumi.ComponentResource {
                 publicNetworkAccess: publicAccess,
                 isVirtualNetworkFilterEnabled: publicAccess === "Enabled",
                 ipRules: publicAccess === "Enabled" ? (args.allowedIpRanges ?? []).map((r) => ({ ipAddressOrRange: r.endsWith("/32") ? r.slice(0, -3) : r })) : [],
+                virtualNetworkRules:
+                    publicAccess === "Enabled" ? (args.allowedSubnetIds ?? []).map((id) => ({ id, ignoreMissingVNetServiceEndpoint: false })) : [],
                 networkAclBypass: "None",
                 networkAclBypassResourceIds: [],
                 backupPolicy: { type: "Continuous", continuousModeProperties: { tier: "Continuous7Days" } },

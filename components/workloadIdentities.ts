@@ -7,8 +7,8 @@ export interface WorkloadIdentitiesArgs {
     location: string;
     subscriptionId: pulumi.Input<string>;
     /** Plain names: the resource ids built from them are known at preview. */
-    hubRoutingIdentityName: string;
     apiIdentityName: string;
+    ingestIdentityName: string;
     /** DPS's identity on the linked hub; omitted when the stack has no DPS. */
     dpsLinkIdentityName?: string;
     tags: Record<string, string>;
@@ -25,14 +25,20 @@ export interface WorkloadIdentity {
 /**
  * The user-assigned managed identities of the platform's workloads, created before the services
  * that use them so their data-plane roles exist first:
- * - the IoT Hub's routing identity (writes telemetry to Cosmos DB, no keys);
  * - the API back end's identity (reads Cosmos DB, talks to IoT Hub through Entra ID roles);
+ * - the ingest function's identity (reads the telemetry event hub, writes the Cosmos DB container,
+ *   reads and writes its own host storage, publishes to Application Insights; no keys anywhere);
  * - DPS's link identity (registers provisioned devices on the hub through an Entra ID data role,
  *   instead of the connection string of a hub SAS policy).
+ *
+ * The IoT Hub routes with its system-assigned identity instead: the Event Hubs firewall admits the
+ * hub as a trusted Microsoft service only with that kind ("Only system-assigned managed identity
+ * gives IoT Hub access to private resources", MicrosoftDocs/azure-docs
+ * articles/iot-hub/iot-hub-managed-identity.md), see components/iotHub.ts.
  */
 export class WorkloadIdentities extends pulumi.ComponentResource {
-    public readonly hubRouting: WorkloadIdentity;
     public readonly api: WorkloadIdentity;
+    public readonly ingest: WorkloadIdentity;
     public readonly dpsLink?: WorkloadIdentity;
 
     constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -54,9 +60,9 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 clientId: identity.clientId,
             };
         };
-        this.hubRouting = make("hub-routing", args.hubRoutingIdentityName);
         this.api = make("api", args.apiIdentityName);
+        this.ingest = make("ingest", args.ingestIdentityName);
         if (args.dpsLinkIdentityName !== undefined) this.dpsLink = make("dps-link", args.dpsLinkIdentityName);
-        this.registerOutputs({ hubRoutingPrincipalId: this.hubRouting.principalId, apiClientId: this.api.clientId });
+        this.registerOutputs({ apiClientId: this.api.clientId, ingestClientId: this.ingest.clientId });
     }
 }

@@ -60,5 +60,13 @@ export function configWarnings(config: PlatformConfig): string[] {
                 "`pulumi config set --path 'iotHubAllowedFqdns[0]' \"$(pulumi stack output iotHubBuiltInEndpointFqdn)\"` and `pulumi up` again.",
         );
     }
+    if (!config.telemetry.routeEnabled) {
+        warnings.push(
+            "telemetryRouteEnabled is false: the hub keeps telemetry on its built-in endpoint and nothing reaches the Event Hubs namespace, " +
+                "the ingest function or Cosmos DB yet. The Event Hubs firewall admits the hub as a trusted service only with its system-assigned " +
+                "identity, which exists once the hub does and must hold its Data Sender role before the route is saved. After this " +
+                "`pulumi up`, run `pulumi config set telemetryRouteEnabled true` and `pulumi up` again (docs/TELEMETRY.md, first deployment).",
+        );
+    }
     return warnings;
 }

@@ -62,6 +62,12 @@ export const CONFIG_KEYS = {
     privateNetworkAddressSpace: "string",
     privateEndpointSubnet: "string",
     privateEndpointServices: "array",
+    telemetryRouteEnabled: "boolean",
+    telemetryEventHubPartitions: "integer",
+    telemetryEventHubRetentionDays: "integer",
+    ingestFunctionSubnet: "string",
+    ingestFunctionInstanceMemoryMB: "integer",
+    ingestFunctionMaximumInstances: "integer",
     diagnosticsEnabled: "boolean",
     logRetentionDays: "integer",
     alertsEnabled: "boolean",
@@ -99,8 +105,11 @@ export type CaConfig =
     | { source: "pem"; certificates: CaCertificate[]; minimumValidityDays: number };
 
 /** The services that can get a private endpoint, by the name used in configuration. */
-export type PrivateEndpointService = "iotHub" | "dps" | "cosmos";
-export const PRIVATE_ENDPOINT_SERVICES: readonly PrivateEndpointService[] = ["iotHub", "dps", "cosmos"];
+export type PrivateEndpointService = "iotHub" | "dps" | "cosmos" | "eventHubs";
+export const PRIVATE_ENDPOINT_SERVICES: readonly PrivateEndpointService[] = ["iotHub", "dps", "cosmos", "eventHubs"];
+
+/** Instance memory sizes a Flex Consumption app can run on (MB). */
+export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096] as const;
 
 export interface PlatformConfig {
     project: string;
@@ -163,6 +172,19 @@ export interface PlatformConfig {
         endpointSubnet: string;
         /** Deployed services that get a private endpoint (DPS only when dps.enabled). Empty when disabled. */
         services: PrivateEndpointService[];
+    };
+    /**
+     * The telemetry path hub -> Event Hubs -> ingest function -> Cosmos DB (docs/TELEMETRY.md).
+     * The function's subnet is part of the platform's virtual network in every stack.
+     */
+    telemetry: {
+        /** false on a stack's first `pulumi up`: the hub's system-assigned identity must exist and hold its role first. */
+        routeEnabled: boolean;
+        eventHubPartitions: number;
+        eventHubRetentionDays: number;
+        functionSubnet: string;
+        functionInstanceMemoryMB: number;
+        functionMaximumInstances: number;
     };
     observability: {
         /** Log Analytics workspace plus diagnostic settings (all logs, all metrics) on hub, DPS and Cosmos DB. */
@@ -308,7 +330,16 @@ const shape = {
     privateNetworkEnabled: z.boolean(),
     privateNetworkAddressSpace: privateCidr,
     privateEndpointSubnet: privateCidr,
-    privateEndpointServices: z.array(z.enum(["iotHub", "dps", "cosmos"], { error: "each service must be iotHub, dps or cosmos" })),
+    privateEndpointServices: z.array(z.enum(["iotHub", "dps", "cosmos", "eventHubs"], { error: "each service must be iotHub, dps, cosmos or eventHubs" })),
+    telemetryRouteEnabled: z.boolean(),
+    // Event Hubs Standard: 1-32 partitions, 1-7 days of retention (Event Hubs quotas and limits).
+    telemetryEventHubPartitions: z.number().int("must be a whole number").min(1, "must be at least 1").max(32, "must be at most 32 (the Event Hubs Standard tier's limit per event hub)"),
+    telemetryEventHubRetentionDays: z.number().int("must be a whole number").min(1, "must be 1-7 days (the Event Hubs Standard tier's range)").max(7, "must be 1-7 days (the Event Hubs Standard tier's range)"),
+    ingestFunctionSubnet: privateCidr,
+    ingestFunctionInstanceMemoryMB: z.number().int("must be a whole number").refine((v) => (FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(v), {
+        error: (i) => `${String(i.input)} MB is not a Flex Consumption instance size; use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
+    }),
+    ingestFunctionMaximumInstances: z.number().int("must be a whole number").min(40, "must be at least 40 (the lowest maximum a Flex Consumption app takes)").max(1000, "must be at most 1000 (the Flex Consumption limit)"),
     diagnosticsEnabled: z.boolean(),
     logRetentionDays: z.number().int("must be a whole number").min(30, "must be at least 30 days (the workspace's included retention)").max(730, "must be at most 730 days (archive older logs instead)"),
     alertsEnabled: z.boolean(),
@@ -328,6 +359,9 @@ export const NAME_LIMITS = {
     cosmos: { min: 3, max: 44 },
     resourceGroup: { min: 1, max: 90 },
     logAnalytics: { min: 4, max: 63 },
+    eventHubsNamespace: { min: 6, max: 50 },
+    functionStorage: { min: 3, max: 24 },
+    functionApp: { min: 2, max: 60 },
 } as const;
 
 /** Stable, config-derived suffix that makes global names unique (names must be known at preview). */
@@ -343,9 +377,15 @@ export function serviceNames(prefix: string, environment: string, suffix: string
         iotHub: `iot-${base}-${suffix}`,
         dps: `dps-${base}-${suffix}`,
         cosmos: `cosmos-${base}-${suffix}`,
-        hubIdentity: `id-${base}-hub-routing`,
         dpsIdentity: `id-${base}-dps-link`,
         apiIdentity: `id-${base}-api`,
+        ingestIdentity: `id-${base}-ingest`,
+        eventHubsNamespace: `evhns-${base}-${suffix}`,
+        // Storage account names are 3-24 lower-case letters and digits, globally unique.
+        functionStorage: `st${prefix}${environment}${suffix}`,
+        functionPlan: `asp-${base}-ingest`,
+        functionApp: `func-${base}-ingest-${suffix}`,
+        applicationInsights: `appi-${base}-${suffix}`,
         virtualNetwork: `vnet-${base}`,
         endpointSecurityGroup: `nsg-${base}-private-endpoints`,
         logAnalytics: `log-${base}-${suffix}`,
@@ -359,6 +399,13 @@ export function serviceNames(prefix: string, environment: string, suffix: string
 
 /** IoT Hub accepts at most 100 IP filter rules (learn.microsoft.com/azure/iot-hub/iot-hub-ip-filtering). */
 export const IOT_HUB_MAX_IP_RULES = 100;
+/**
+ * The smallest subnet accepted for the ingest function's virtual network integration. Flex
+ * Consumption integrates through a subnet delegated to Microsoft.App/environments and takes
+ * addresses from it as it scales out (Azure reserves five in every subnet); a /27 leaves room for
+ * a small fleet, a /24 for the default maximum of instances.
+ */
+const FUNCTION_SUBNET_MAX_PREFIX = 27;
 
 const SKU_UNITS: Record<string, [number, number]> = { F1: [1, 1], S1: [1, 200], S2: [1, 200], S3: [1, 10] };
 const BROKER_SCHEME = /^msauth(\.[A-Za-z0-9.-]+)?:\/\/[^\s*]+$/;
@@ -471,7 +518,7 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
     if (endpointServices.size !== c.privateEndpointServices.length) add("privateEndpointServices", "lists a service twice");
     if (c.privateNetworkEnabled) {
         if (endpointServices.size === 0) {
-            add("privateEndpointServices", "is empty while privateNetworkEnabled is true: list the services that get a private endpoint (iotHub, dps, cosmos), or set privateNetworkEnabled to false");
+            add("privateEndpointServices", "is empty while privateNetworkEnabled is true: list the services that get a private endpoint (iotHub, dps, cosmos, eventHubs), or set privateNetworkEnabled to false");
         }
         const space = parseCidr(c.privateNetworkAddressSpace);
         const subnet = parseCidr(c.privateEndpointSubnet);
@@ -480,6 +527,23 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
                 add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); choose a range inside it`);
             } else if (subnet.cidr.prefix > 28) {
                 add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" is too small: Azure reserves five addresses in every subnet and each private endpoint takes one per service host name (Cosmos DB one per region); use a /28 or larger`);
+            }
+        }
+    }
+    // The ingest function's subnet: in the network's address space in every stack (dev gets the
+    // network for it alone), clear of the endpoint subnet, and large enough for Flex Consumption.
+    {
+        const space = parseCidr(c.privateNetworkAddressSpace);
+        const fn = parseCidr(c.ingestFunctionSubnet);
+        const endpoints = parseCidr(c.privateEndpointSubnet);
+        if (space.ok && fn.ok) {
+            if (!cidrContains(space.cidr, fn.cidr)) {
+                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the ingest function's subnet is part of the platform network in every stack: choose a range inside it`);
+            } else if (fn.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
+                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" is too small for the ingest function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
+            }
+            if (c.privateNetworkEnabled && endpoints.ok && (cidrContains(fn.cidr, endpoints.cidr) || cidrContains(endpoints.cidr, fn.cidr))) {
+                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range, e.g. the next /24`);
             }
         }
     }
@@ -626,6 +690,14 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             endpointSubnet: canonicalCidr(c.privateEndpointSubnet),
             // In configuration order; DPS only when the stack deploys it.
             services: c.privateNetworkEnabled ? PRIVATE_ENDPOINT_SERVICES.filter((s) => c.privateEndpointServices.includes(s) && (s !== "dps" || c.dpsEnabled)) : [],
+        },
+        telemetry: {
+            routeEnabled: c.telemetryRouteEnabled,
+            eventHubPartitions: c.telemetryEventHubPartitions,
+            eventHubRetentionDays: c.telemetryEventHubRetentionDays,
+            functionSubnet: canonicalCidr(c.ingestFunctionSubnet),
+            functionInstanceMemoryMB: c.ingestFunctionInstanceMemoryMB,
+            functionMaximumInstances: c.ingestFunctionMaximumInstances,
         },
         observability: {
             diagnosticsEnabled: c.diagnosticsEnabled,

@@ -170,7 +170,7 @@ describe("configuration rejections name the key and the fix", () => {
 describe("production posture: private network, observability, threat protection, protection", () => {
     it("prod gets all of it; dev gets logs only", () => {
         const prod = parseConfig(raw("prod"));
-        assert.deepEqual(prod.privateNetwork, { enabled: true, addressSpace: "10.60.0.0/16", endpointSubnet: "10.60.1.0/24", services: ["iotHub", "dps", "cosmos"] });
+        assert.deepEqual(prod.privateNetwork, { enabled: true, addressSpace: "10.60.0.0/16", endpointSubnet: "10.60.1.0/24", services: ["iotHub", "dps", "cosmos", "eventHubs"] });
         assert.deepEqual(prod.observability, { diagnosticsEnabled: true, logRetentionDays: 365, alertsEnabled: true, alertEmails: ["platform-oncall@contoso.com", "iot-operations@contoso.com"] });
         assert.deepEqual(prod.threatProtection, { defenderForIot: true, defenderForCosmos: true });
         assert.deepEqual(prod.protection, { protectStatefulResources: true, lockStatefulResources: true });
@@ -184,7 +184,7 @@ describe("production posture: private network, observability, threat protection,
     });
     it("a DPS endpoint is only planned when the stack deploys DPS", () => {
         const c = parseConfig(raw("prod", { dpsEnabled: false }));
-        assert.deepEqual(c.privateNetwork.services, ["iotHub", "cosmos"]);
+        assert.deepEqual(c.privateNetwork.services, ["iotHub", "cosmos", "eventHubs"]);
     });
     it("rejects address ranges that are not private, malformed, or do not fit", () => {
         rejects("prod", { privateNetworkAddressSpace: "8.8.0.0/16" }, "privateNetworkAddressSpace", /not a private \(RFC 1918\) range/);
@@ -193,7 +193,7 @@ describe("production posture: private network, observability, threat protection,
         rejects("prod", { privateEndpointSubnet: "10.60.1.0/29" }, "privateEndpointSubnet", /too small.*use a \/28 or larger/);
     });
     it("rejects unknown, duplicate or missing private endpoint services", () => {
-        rejects("prod", { privateEndpointServices: ["iotHub", "storage"] }, "privateEndpointServices", /iotHub, dps or cosmos/);
+        rejects("prod", { privateEndpointServices: ["iotHub", "storage"] }, "privateEndpointServices", /iotHub, dps, cosmos or eventHubs/);
         rejects("prod", { privateEndpointServices: ["cosmos", "cosmos"] }, "privateEndpointServices", /lists a service twice/);
         rejects("prod", { privateEndpointServices: [], cosmosPublicNetworkAccess: "Enabled", cosmosAllowedIpRanges: ["198.51.100.0/24"] }, "privateEndpointServices", /is empty while privateNetworkEnabled is true/);
     });
@@ -216,6 +216,52 @@ describe("production posture: private network, observability, threat protection,
         rejects("prod", { protectStatefulResources: "yes" }, "protectStatefulResources", /expected boolean/i);
         rejects("prod", { lockStatefulResources: 1 }, "lockStatefulResources", /expected boolean/i);
         rejects("prod", { defenderForIot: "on" }, "defenderForIot", /expected boolean/i);
+    });
+});
+
+describe("the telemetry path's settings", () => {
+    it("each stack resolves them, with the route off until the second deployment", () => {
+        assert.deepEqual(parseConfig(raw("dev")).telemetry, {
+            routeEnabled: false,
+            eventHubPartitions: 2,
+            eventHubRetentionDays: 1,
+            functionSubnet: "10.20.2.0/24",
+            functionInstanceMemoryMB: 2048,
+            functionMaximumInstances: 40,
+        });
+        assert.deepEqual(parseConfig(raw("prod")).telemetry, {
+            routeEnabled: false,
+            eventHubPartitions: 8,
+            eventHubRetentionDays: 3,
+            functionSubnet: "10.60.2.0/24",
+            functionInstanceMemoryMB: 2048,
+            functionMaximumInstances: 100,
+        });
+        assert.equal(parseConfig(raw("prod", { telemetryRouteEnabled: true })).telemetry.routeEnabled, true);
+    });
+    it("rejects a function subnet outside the network, over the endpoint subnet, too small or not private", () => {
+        rejects("prod", { ingestFunctionSubnet: "10.61.2.0/24" }, "ingestFunctionSubnet", /lies outside privateNetworkAddressSpace \(10\.60\.0\.0\/16\).*every stack/);
+        rejects("dev", { ingestFunctionSubnet: "10.30.2.0/24" }, "ingestFunctionSubnet", /lies outside privateNetworkAddressSpace \(10\.20\.0\.0\/16\)/);
+        rejects("prod", { ingestFunctionSubnet: "10.60.1.0/25" }, "ingestFunctionSubnet", /overlaps privateEndpointSubnet \(10\.60\.1\.0\/24\).*Microsoft\.App\/environments/);
+        rejects("prod", { ingestFunctionSubnet: "10.60.0.0/22" }, "ingestFunctionSubnet", /overlaps privateEndpointSubnet/);
+        rejects("prod", { ingestFunctionSubnet: "10.60.2.0/28" }, "ingestFunctionSubnet", /too small.*\/27 or larger/);
+        rejects("prod", { ingestFunctionSubnet: "8.8.8.0/24" }, "ingestFunctionSubnet", /not a private \(RFC 1918\) range/);
+        // Without private endpoints there is no endpoint subnet to collide with.
+        assert.doesNotThrow(() => parseConfig(raw("dev", { ingestFunctionSubnet: "10.20.1.0/24" })));
+    });
+    it("rejects Event Hubs and Flex Consumption values the services do not offer", () => {
+        rejects("dev", { telemetryEventHubPartitions: 0 }, "telemetryEventHubPartitions", /at least 1/);
+        rejects("dev", { telemetryEventHubPartitions: 33 }, "telemetryEventHubPartitions", /at most 32.*Standard/);
+        rejects("dev", { telemetryEventHubRetentionDays: 8 }, "telemetryEventHubRetentionDays", /1-7 days/);
+        rejects("dev", { ingestFunctionInstanceMemoryMB: 1024 }, "ingestFunctionInstanceMemoryMB", /1024 MB is not a Flex Consumption instance size; use 512, 2048, 4096/);
+        rejects("dev", { ingestFunctionMaximumInstances: 10 }, "ingestFunctionMaximumInstances", /at least 40/);
+        rejects("dev", { ingestFunctionMaximumInstances: 1001 }, "ingestFunctionMaximumInstances", /at most 1000/);
+        rejects("dev", { telemetryRouteEnabled: "yes" }, "telemetryRouteEnabled", /expected boolean/i);
+        rejects("prod", { privateEndpointServices: ["eventHubs", "eventHubs"] }, "privateEndpointServices", /lists a service twice/);
+    });
+    it("rejects names the new services would refuse", () => {
+        // Storage account names are 3-24 lower-case letters and digits.
+        rejects("dev", { namePrefix: "contosofleet", environment: "staging", nameSuffix: "team42" }, "namePrefix", /the functionStorage name "stcontosofleetstagingteam42" is 27 characters; the limit is 3-24/);
     });
 });
 
@@ -249,11 +295,17 @@ describe("CA validity window", () => {
 
 describe("configuration warnings", () => {
     it("restricted egress without the built-in endpoint's FQDN warns with the commands that fix it", () => {
-        const [w] = configWarnings(parseConfig(raw("prod")));
+        const [w] = configWarnings(parseConfig(raw("prod", { telemetryRouteEnabled: true })));
         assert.match(w, /iotHubAllowedFqdns does not list the hub's built-in endpoint.*pulumi stack output iotHubBuiltInEndpointFqdn/);
-        const fixed = parseConfig(raw("prod", { iotHubAllowedFqdns: ["iothub-ns-iot-fleet-pr-4242424-0a1b2c3d4e.servicebus.windows.net"] }));
+        const fixed = parseConfig(raw("prod", { telemetryRouteEnabled: true, iotHubAllowedFqdns: ["iothub-ns-iot-fleet-pr-4242424-0a1b2c3d4e.servicebus.windows.net"] }));
         assert.deepEqual(configWarnings(fixed), []);
-        assert.deepEqual(configWarnings(parseConfig(raw("prod", { iotHubRestrictOutboundNetworkAccess: false }))), []);
+        assert.deepEqual(configWarnings(parseConfig(raw("prod", { telemetryRouteEnabled: true, iotHubRestrictOutboundNetworkAccess: false }))), []);
+    });
+    it("a first deployment warns until the hub routes to Event Hubs, with the commands of the second step", () => {
+        const warnings = configWarnings(parseConfig(raw("dev", { iotHubAllowedFqdns: ["iothub-ns-iot-fleet-de-4242424-0a1b2c3d4e.servicebus.windows.net"] })));
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /telemetryRouteEnabled is false.*system-assigned identity.*pulumi config set telemetryRouteEnabled true.*pulumi up/);
+        assert.deepEqual(configWarnings(parseConfig(raw("dev", { telemetryRouteEnabled: true, iotHubAllowedFqdns: ["iothub-ns-iot-fleet-de-4242424-0a1b2c3d4e.servicebus.windows.net"] }))), []);
     });
 });
 

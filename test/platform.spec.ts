@@ -46,14 +46,13 @@ describe("IoT Hub", () => {
             assert.equal(p.networkRuleSets.defaultAction, "Deny");
             assert.equal(p.networkRuleSets.applyToBuiltInEventHubEndpoint, true);
             assert.equal(p.restrictOutboundNetworkAccess, true);
-            const cosmos = reveal(one(run, COSMOS).inputs).accountName;
-            assert.deepEqual(p.allowedFqdnList, [`${cosmos}.documents.azure.com`]);
-            const [endpoint] = p.routing.endpoints.cosmosDBSqlContainers;
-            assert.equal(endpoint.authenticationType, "identityBased");
-            assert.equal(endpoint.endpointUri, `https://${cosmos}.documents.azure.com:443/`);
-            assert.equal(endpoint.partitionKeyName, "partitionKey");
-            assert.deepEqual(p.routing.routes.map((r: { endpointNames: string[] }) => r.endpointNames), [[endpoint.name]]);
+            const namespace = reveal(one(run, "azure-native:eventhub:Namespace").inputs).namespaceName;
+            assert.deepEqual(p.allowedFqdnList, [`${namespace}.servicebus.windows.net`], "egress to the Event Hubs namespace only (plus what the stack adds)");
+            // The stacks' files describe a first deployment: the hub exists before it routes (docs/TELEMETRY.md).
+            assert.deepEqual(p.routing.endpoints.eventHubs, []);
+            assert.deepEqual(p.routing.routes.map((r: { name: string; endpointNames: string[] }) => `${r.name} -> ${r.endpointNames}`), ["telemetry-to-builtin -> events"]);
             assert.deepEqual(p.routing.fallbackRoute.endpointNames, ["events"]);
+            assert.equal(p.routing.endpoints.cosmosDBSqlContainers, undefined, "no Cosmos DB endpoint: the hub cannot reach a firewalled or private account");
             assert.equal(p.storageEndpoints, undefined, "no file upload endpoint with keys");
         }
     });
@@ -71,19 +70,21 @@ describe("IoT Hub", () => {
         const prod = reveal(one(runs.prodPreview, HUB).inputs).properties;
         assert.deepEqual(prod.networkRuleSets.ipRules.map((r: { ipMask: string }) => r.ipMask), ["198.51.100.0/24", "192.0.2.0/24"]);
     });
-    it("routes with the user-assigned routing identity, which exists and can write before the hub", () => {
-        const run = runs.devPreview;
-        const hub = one(run, HUB);
-        const identity = one(run, IDENTITY, "hub-routing");
-        const identityName = reveal(identity.inputs).resourceName;
-        const { identity: hubIdentity, properties } = reveal(hub.inputs);
-        assert.equal(hubIdentity.type, "UserAssigned");
-        assert.match(hubIdentity.userAssignedIdentities[0], new RegExp(`/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identityName}$`));
-        assert.equal(properties.routing.endpoints.cosmosDBSqlContainers[0].identity.userAssignedIdentity, hubIdentity.userAssignedIdentities[0]);
-        const writer = one(run, SQL_ROLE, "writer-hub-routing");
-        assert.ok((hub.propertyDependencies.identity ?? []).includes(identity.urn), "the hub's identity input is linked to the identity resource");
-        assert.ok(hub.dependencies.includes(identity.urn), "hub waits for its identity");
-        assert.ok(hub.dependencies.includes(writer.urn), "hub waits for the identity's Cosmos DB role");
+    it("has a system-assigned identity that holds Data Sender on the telemetry event hub (not the namespace)", () => {
+        for (const run of [runs.devPreview, runs.prodPreview]) {
+            const hub = one(run, HUB);
+            assert.deepEqual(reveal(hub.inputs).identity, { type: "SystemAssigned" });
+            const sender = one(run, ROLE, "routing-eventhubs-sender");
+            assert.deepEqual(sender.propertyDependencies.principalId, [hub.urn], "the principal is the hub's own");
+            const s = reveal(sender.inputs);
+            assert.match(s.roleDefinitionId, /\/roleDefinitions\/2b629674-e913-4c01-ae53-ef4638d8f975$/, "Azure Event Hubs Data Sender");
+            assert.match(s.scope, /\/providers\/Microsoft\.EventHub\/namespaces\/evhns-fleet-[a-z]+-[0-9a-f]{6}\/eventhubs\/telemetry$/);
+            // The hub waits for its target, behind its firewall.
+            for (const type of ["azure-native:eventhub:Namespace", "azure-native:eventhub:NamespaceNetworkRuleSet", "azure-native:eventhub:EventHub"]) {
+                assert.ok(hub.dependencies.includes(one(run, type).urn), `the hub waits for the ${type}`);
+            }
+        }
+        assert.deepEqual(all(runs.devPreview, IDENTITY).map((i) => i.name).sort(), ["api", "dps-link", "ingest"], "no user-assigned routing identity any more");
     });
     it("has SKU, units, partitions and consumer groups from config", () => {
         const prod = reveal(one(runs.prodPreview, HUB).inputs);
@@ -236,14 +237,15 @@ describe("telemetry store", () => {
         assert.equal(c.resource.defaultTtl, 90 * 86400);
         assert.equal(c.options.autoscaleSettings.maxThroughput, 4000);
     });
-    it("grants the hub Data Contributor and the API Data Reader, on the container only", () => {
+    it("grants the ingest function Data Contributor and the API Data Reader, on the container only", () => {
         const run = runs.prodPreview;
-        const writer = one(run, SQL_ROLE, "writer-hub-routing");
+        assert.deepEqual(all(run, SQL_ROLE).map((r) => r.name).sort(), ["reader-api", "writer-ingest"], "the hub no longer writes");
+        const writer = one(run, SQL_ROLE, "writer-ingest");
         const reader = one(run, SQL_ROLE, "reader-api");
         assert.match(reveal(writer.inputs).roleDefinitionId, /\/sqlRoleDefinitions\/00000000-0000-0000-0000-000000000002$/);
         assert.match(reveal(reader.inputs).roleDefinitionId, /\/sqlRoleDefinitions\/00000000-0000-0000-0000-000000000001$/);
         for (const r of [writer, reader]) assert.match(reveal(r.inputs).scope, /\/databaseAccounts\/cosmos-fleet-prod-[0-9a-f]{6}\/dbs\/iot\/colls\/telemetry$/);
-        assert.deepEqual(writer.propertyDependencies.principalId, [one(run, IDENTITY, "hub-routing").urn]);
+        assert.deepEqual(writer.propertyDependencies.principalId, [one(run, IDENTITY, "ingest").urn]);
         assert.deepEqual(reader.propertyDependencies.principalId, [one(run, IDENTITY, "api").urn]);
     });
 });
@@ -372,7 +374,7 @@ describe("variants a stack can choose", () => {
     });
     it("without DPS: no DPS, no link identity, and the hub still keeps no SAS policy", async () => {
         const run = await runStack("prod", { config: { dpsEnabled: false } });
-        assert.deepEqual(all(run, IDENTITY).map((i) => i.name).sort(), ["api", "hub-routing"]);
+        assert.deepEqual(all(run, IDENTITY).map((i) => i.name).sort(), ["api", "ingest"]);
         const p = reveal(one(run, HUB).inputs).properties;
         assert.deepEqual(p.authorizationPolicies, []);
         assert.equal(p.disableLocalAuth, true);

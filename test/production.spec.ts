@@ -17,7 +17,7 @@ import { daysLeft } from "../tools/offline/describe";
 import { formerIdentities, renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { PRIVATE_DNS_ZONES } from "../components/privateNetwork";
-import { ALERT_RULES, METRIC_NAMESPACES } from "../components/observability";
+import { ALERT_RULES, METRIC_NAMESPACES, type MonitoredService } from "../components/observability";
 import { CONTOSO_CA_2024, all, stackRun, one, reveal, unknownPaths } from "./support";
 
 const T = {
@@ -122,12 +122,13 @@ describe("private networking", () => {
         { groupId: "iotHub", type: T.hub },
         { groupId: "iotDps", type: T.dps },
         { groupId: "Sql", type: T.cosmos },
+        { groupId: "namespace", type: "azure-native:eventhub:Namespace" },
     ] as const;
 
     it("prod: one private endpoint per service, with the service's group id, linked to the service", () => {
         const run = runs.prod;
         const endpoints = all(run, T.endpoint);
-        assert.equal(endpoints.length, 3);
+        assert.equal(endpoints.length, 4);
         for (const { groupId, type } of SERVICES) {
             const service = one(run, type);
             const matching = endpoints.filter((e) => linksTo(run, e, "privateLinkServiceConnections", service));
@@ -160,6 +161,7 @@ describe("private networking", () => {
             iotHub: ["privatelink.azure-devices.net", "privatelink.servicebus.windows.net"],
             iotDps: ["privatelink.azure-devices-provisioning.net"],
             Sql: ["privatelink.documents.azure.com"],
+            namespace: ["privatelink.servicebus.windows.net"],
         });
         assert.deepEqual(all(runs.prod, T.zone).map((z) => [reveal(z.inputs).privateZoneName, reveal(z.inputs).location]).sort(), [
             ["privatelink.azure-devices-provisioning.net", "global"],
@@ -168,11 +170,14 @@ describe("private networking", () => {
             ["privatelink.servicebus.windows.net", "global"],
         ]);
     });
-    it("prod: the network has the configured ranges, and the endpoint subnet admits only the services' ports", () => {
+    it("prod: the network has the configured ranges, and the endpoint subnet admits only the services' TLS ports", () => {
         const vnet = reveal(one(runs.prod, T.vnet).inputs);
         assert.deepEqual(vnet.addressSpace.addressPrefixes, ["10.60.0.0/16"]);
-        assert.equal(vnet.subnets.length, 1);
-        const [subnet] = vnet.subnets;
+        assert.deepEqual(vnet.subnets.map((s: { name: string }) => s.name), ["private-endpoints", "ingest-function"]);
+        const [subnet, functionSubnet] = vnet.subnets;
+        assert.equal(functionSubnet.addressPrefix, "10.60.2.0/24");
+        assert.deepEqual(functionSubnet.delegations.map((d: { serviceName: string }) => d.serviceName), ["Microsoft.App/environments"]);
+        assert.equal(functionSubnet.networkSecurityGroup, undefined, "the endpoint NSG guards the endpoints, not the function's outbound traffic");
         assert.equal(subnet.addressPrefix, "10.60.1.0/24");
         assert.equal(subnet.privateEndpointNetworkPolicies, "Enabled", "NSG rules apply to private endpoints only with policies on");
         assert.equal(subnet.defaultOutboundAccess, false);
@@ -181,7 +186,8 @@ describe("private networking", () => {
         const rules = reveal(nsg.inputs).securityRules as { access: string; priority: number; sourceAddressPrefix: string; destinationPortRanges?: string[] }[];
         const allow = rules.filter((r) => r.access === "Allow");
         assert.deepEqual(allow.map((r) => r.sourceAddressPrefix), ["VirtualNetwork"], "nothing from the internet");
-        assert.deepEqual(allow[0].destinationPortRanges, ["443", "5671", "5672", "8883", "10250-10255"]);
+        // No plain AMQP (5672); no Cosmos DB direct-mode ports (the ingest function's JS SDK is gateway-only, 443).
+        assert.deepEqual(allow[0].destinationPortRanges, ["443", "5671", "8883"]);
         assert.ok(rules.some((r) => r.access === "Deny" && r.priority === 4096), "a final deny-all");
     });
     it("prod: devices keep the hub's and DPS's public endpoints behind the IP allow lists; Cosmos DB is private only", () => {
@@ -194,9 +200,17 @@ describe("private networking", () => {
     it("the hub's inputs stay known at preview with everything attached to it", () => {
         for (const run of [runs.prod, runs.dev, runs.devOptIn]) assert.deepEqual(unknownPaths(one(run, T.hub).inputs), [], run.stack);
     });
-    it("dev: no network by default; opting in creates endpoints for the chosen services only", () => {
-        for (const type of [T.vnet, T.endpoint, T.zone, T.zoneGroup, T.nsg]) assert.deepEqual(all(runs.dev, type), [], type);
+    it("dev: a network for the ingest function only, no endpoints by default; opting in creates endpoints for the chosen services only", () => {
+        for (const type of [T.endpoint, T.zone, T.zoneGroup, T.nsg]) assert.deepEqual(all(runs.dev, type), [], type);
+        const vnet = reveal(one(runs.dev, T.vnet).inputs);
+        assert.deepEqual(vnet.subnets.map((s: { name: string; addressPrefix: string }) => `${s.name} ${s.addressPrefix}`), ["ingest-function 10.20.2.0/24"]);
+        assert.deepEqual(
+            vnet.subnets[0].serviceEndpoints.map((e: { service: string }) => e.service),
+            ["Microsoft.EventHub", "Microsoft.Storage", "Microsoft.AzureCosmosDB"],
+            "dev reaches its firewalled services through service endpoints",
+        );
         assert.equal(reveal(runs.dev.outputs).privateNetwork, null);
+        assert.deepEqual(reveal(runs.dev.outputs).platformNetwork, { virtualNetwork: "vnet-fleet-dev", functionSubnet: "10.20.2.0/24" });
         const endpoints = all(runs.devOptIn, T.endpoint);
         assert.equal(endpoints.length, 1);
         assert.ok(linksTo(runs.devOptIn, endpoints[0], "privateLinkServiceConnections", one(runs.devOptIn, T.cosmos)));
@@ -210,6 +224,10 @@ describe("observability", () => {
         { service: "iotHub", type: T.hub, metrics: "AllMetrics" },
         { service: "dps", type: T.dps, metrics: "AllMetrics" },
         { service: "cosmos", type: T.cosmos, metrics: "Requests" },
+        { service: "eventHubs", type: "azure-native:eventhub:Namespace", metrics: "AllMetrics" },
+        { service: "functionApp", type: "azure-native:web:WebApp", metrics: "AllMetrics" },
+        // The blob service of the function's storage: its metric category is Transaction.
+        { service: "functionStorage", type: "azure-native:storage:StorageAccount", metrics: "Transaction" },
     ] as const;
 
     it("both stacks: a workspace with the stack's retention, and no shared-key access", () => {
@@ -220,11 +238,11 @@ describe("observability", () => {
             assert.equal(ws.features.disableLocalAuth, true);
         }
     });
-    it("both stacks: all logs and all metrics of the hub, DPS and Cosmos DB go to the workspace", () => {
+    it("both stacks: all logs and all metrics of the hub, DPS, Cosmos DB and the telemetry path go to the workspace", () => {
         for (const run of [runs.dev, runs.prod]) {
             const workspace = one(run, T.workspace);
             const settings = all(run, T.diagnostic);
-            assert.equal(settings.length, 3, run.stack);
+            assert.equal(settings.length, MONITORED.length, run.stack);
             for (const { service, type, metrics } of MONITORED) {
                 const target = one(run, type);
                 const matching = settings.filter((d) => linksTo(run, d, "resourceUri", target));
@@ -242,7 +260,15 @@ describe("observability", () => {
         assert.deepEqual(reveal(group.inputs).emailReceivers.map((e: { emailAddress: string }) => e.emailAddress), ["platform-oncall@contoso.com", "iot-operations@contoso.com"]);
         const alerts = all(run, T.alert);
         assert.deepEqual(alerts.map((a) => a.name).sort(), ALERT_RULES.map((r) => `alert-${r.name}`).sort());
-        const types = { iotHub: T.hub, dps: T.dps, cosmos: T.cosmos } as const;
+        const types: Record<MonitoredService, string> = {
+            iotHub: T.hub,
+            dps: T.dps,
+            cosmos: T.cosmos,
+            eventHubs: "azure-native:eventhub:Namespace",
+            functionApp: "azure-native:web:WebApp",
+            functionStorage: "azure-native:storage:StorageAccount",
+            appInsights: "azure-native:applicationinsights:Component",
+        };
         for (const rule of ALERT_RULES) {
             const alert = one(run, T.alert, `alert-${rule.name}`);
             const a = reveal(alert.inputs);

@@ -1,4 +1,7 @@
 /** Helpers for reading what a stack run registered. */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, type CapturedResource, type StackRun } from "../tools/offline/types";
 import { runStack } from "../tools/offline/harness";
 
@@ -61,6 +64,22 @@ mrc/6DbLn7Cz8jnpAjEA6D77MsGcet3AHTwXD5MEeTWPsU4L2Tr2Fqir56SWd8Ev
 0htmZ9JXmznMe2WMjXkV
 -----END CERTIFICATE-----
 `;
+
+/**
+ * An ingest package for the program's runs under test, in a temporary folder, so the suite does not
+ * depend on `npm run build:ingest` having run (the program reads INGEST_PACKAGE_DIR, see index.ts).
+ * Its files are data for the packaging step (host.json, package.json and a bundle the harness never
+ * executes); the real package is the ingest app's build output.
+ */
+export const TEST_INGEST_PACKAGE = (() => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ingest-package-"));
+    writeFileSync(path.join(dir, "host.json"), JSON.stringify({ version: "2.0", extensionBundle: { id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" } }, null, 2));
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "telemetry-ingest", version: "0.0.0-test", main: "dist/index.js" }, null, 2));
+    mkdirSync(path.join(dir, "dist"));
+    writeFileSync(path.join(dir, "dist", "index.js"), "// test data for the packaging step (test/support.ts)\n");
+    return dir;
+})();
+process.env.INGEST_PACKAGE_DIR ??= TEST_INGEST_PACKAGE;
 
 const baseRuns = new Map<string, Promise<StackRun>>();
 

@@ -16,7 +16,7 @@ import { runStack } from "./offline/harness";
 import { listStacks, readProjectFile, REPO_ROOT } from "./offline/stackConfig";
 
 const PROJECT = readProjectFile().name;
-import { at, describe, show } from "./offline/describe";
+import { at, describe, show, telemetryPath } from "./offline/describe";
 import type { CapturedResource, StackRun } from "./offline/types";
 
 export function renderPlan(run: StackRun): string {
@@ -48,6 +48,8 @@ export function renderPlan(run: StackRun): string {
             .flatMap((r) => r.propertyDependencies.scope ?? []),
     );
     for (const root of children.get("") ?? []) walk(root, 0);
+    const path = telemetryPath(run.resources);
+    if (path.length > 0) out.push("", ...path);
     out.push("");
     out.push("Outputs:");
     for (const [k, v] of Object.entries(run.outputs).sort(([a], [b]) => a.localeCompare(b))) out.push(`    ${k}: ${show(v)}`);

@@ -92,9 +92,9 @@ export const diag04Hygiene = resourceRule<{ requireAllMetrics: boolean; allMetri
     id: "DIAG-04",
     name: "diag-04-diagnostic-setting-hygiene",
     description:
-        "Each diagnostic setting must enable something (no setting whose logs and metrics are all disabled), have a destination, and send the metric category that carries all of its service's platform metrics: AllMetrics, or Requests for Cosmos DB, which has no AllMetrics category (configurable).",
+        "Each diagnostic setting must enable something (no setting whose logs and metrics are all disabled), have a destination, and send the metric category that carries all of its service's platform metrics: AllMetrics, or Requests for Cosmos DB and Transaction for a storage blob service, which have no AllMetrics category (configurable).",
     remediationSteps:
-        "Enable at least one log category group, add metrics: [{ category: \"AllMetrics\", enabled: true }] (\"Requests\" for Cosmos DB), and set workspaceId (or another destination).",
+        "Enable at least one log category group, add metrics: [{ category: \"AllMetrics\", enabled: true }] (\"Requests\" for Cosmos DB, \"Transaction\" for a blob service), and set workspaceId (or another destination).",
     severity: "low",
     anchors: "AVM",
     kinds: ["diagnosticSetting"],
@@ -103,8 +103,8 @@ export const diag04Hygiene = resourceRule<{ requireAllMetrics: boolean; allMetri
         allMetricsCategories: {
             type: "array",
             items: { type: "string" },
-            default: ["AllMetrics", "Requests"],
-            description: "Metric categories that carry all of a service's platform metrics (Cosmos DB exposes only Requests; Azure rejects categories a service does not have).",
+            default: ["AllMetrics", "Requests", "Transaction"],
+            description: "Metric categories that carry all of a service's platform metrics (Cosmos DB exposes only Requests, a storage blob service Transaction and Capacity; Azure rejects categories a service does not have).",
         },
     },
     validate(props, { config, report }) {

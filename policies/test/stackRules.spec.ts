@@ -81,7 +81,9 @@ describe("DIAG-04 diagnostic-setting hygiene", () => {
     it("fails a setting with everything disabled", () =>
         assertSomeViolation(check(diag04Hygiene, "diagnosticSetting", ds((d) => { d.logs![0].enabled = false; d.metrics![0].enabled = false; })), diag04Hygiene, /collects nothing/));
     it("fails without AllMetrics", () =>
-        assertViolation(check(diag04Hygiene, "diagnosticSetting", ds((d) => (d.metrics = []))), diag04Hygiene, /does not enable an all-metrics category \(AllMetrics or Requests\)/));
+        assertViolation(check(diag04Hygiene, "diagnosticSetting", ds((d) => (d.metrics = []))), diag04Hygiene, /does not enable an all-metrics category \(AllMetrics or Requests or Transaction\)/));
+    it("accepts Transaction, a storage blob service's metric category", () =>
+        assertPasses(check(diag04Hygiene, "diagnosticSetting", ds((d) => (d.metrics = [{ category: "Transaction", enabled: true }])))));
     it("accepts Requests, Cosmos DB's only metric category", () =>
         assertPasses(check(diag04Hygiene, "diagnosticSetting", ds((d) => (d.metrics = [{ category: "Requests", enabled: true }])))));
     it("fails a partial metric category", () =>

@@ -110,7 +110,8 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
             return [["name", p("resourceName")]];
         case "azure-native:iothub:IotHubResource": {
             const policies = at(i, "properties.authorizationPolicies");
-            const endpoints = at(i, "properties.routing.endpoints.cosmosDBSqlContainers");
+            const endpoints = at(i, "properties.routing.endpoints.eventHubs");
+            const routes = at(i, "properties.routing.routes");
             return [
                 ["name", p("resourceName")],
                 ["sku", `${p("sku.name")} x${p("sku.capacity")}`],
@@ -124,9 +125,77 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
                 ["disableModuleSAS", p("properties.disableModuleSAS")],
                 ["restrictOutbound", `${p("properties.restrictOutboundNetworkAccess")} -> ${p("properties.allowedFqdnList")}`],
                 ["identity", `${p("identity.type")} ${p("identity.userAssignedIdentities")}`],
-                ["routing", Array.isArray(endpoints) ? endpoints.map((e) => `${show(at(e, "name"))}: ${show(at(e, "endpointUri"))} ${show(at(e, "databaseName"))}/${show(at(e, "containerName"))} auth ${show(at(e, "authenticationType"))}`).join("; ") : show(endpoints)],
+                [
+                    "endpoints",
+                    Array.isArray(endpoints)
+                        ? endpoints.map((e) => `${show(at(e, "name"))}: ${show(at(e, "endpointUri"))}/${show(at(e, "entityPath"))} auth ${show(at(e, "authenticationType"))}${at(e, "identity") === undefined ? " (system-assigned identity)" : ` (${show(at(e, "identity.userAssignedIdentity"))})`}`).join("; ") || "none (built-in endpoint only)"
+                        : show(endpoints),
+                ],
+                ["routes", list(routes, (r) => `${show(at(r, "name"))} [${show(at(r, "source"))} where ${show(at(r, "condition"))}] -> ${show(at(r, "endpointNames"))}`)],
                 ["fallbackRoute", `${p("properties.routing.fallbackRoute.name")} -> ${p("properties.routing.fallbackRoute.endpointNames")}`],
             ];
+        }
+        // --- telemetry path ---
+        case "azure-native:eventhub:Namespace":
+            return [
+                ["name", p("namespaceName")],
+                ["sku", `${p("sku.name")} x${p("sku.capacity")}`],
+                ["disableLocalAuth", p("disableLocalAuth")],
+                ["minimumTlsVersion", p("minimumTlsVersion")],
+                ["publicNetworkAccess", p("publicNetworkAccess")],
+            ];
+        case "azure-native:eventhub:NamespaceNetworkRuleSet":
+            return [
+                ["of", linked(r, "namespaceName", lookup)],
+                ["publicNetworkAccess", p("publicNetworkAccess")],
+                ["defaultAction", p("defaultAction")],
+                ["trustedServices", p("trustedServiceAccessEnabled")],
+                ["subnets", list(at(i, "virtualNetworkRules"), (x) => show(at(x, "subnet.id")).replace(/^.*\/virtualNetworks\//, ""))],
+                ["ipRules", list(at(i, "ipRules"), (x) => show(at(x, "ipMask")))],
+            ];
+        case "azure-native:eventhub:EventHub":
+            return [["name", p("eventHubName")], ["partitions", p("partitionCount")], ["retention", `${p("messageRetentionInDays")} days`]];
+        case "azure-native:eventhub:ConsumerGroup":
+            return [["consumerGroup", p("consumerGroupName")], ["of", linked(r, "eventHubName", lookup)]];
+        case "azure-native:storage:StorageAccount":
+            return [
+                ["name", p("accountName")],
+                ["allowSharedKeyAccess", p("allowSharedKeyAccess")],
+                ["allowBlobPublicAccess", p("allowBlobPublicAccess")],
+                ["minimumTlsVersion", p("minimumTlsVersion")],
+                ["httpsOnly", p("enableHttpsTrafficOnly")],
+                ["network", `public ${p("publicNetworkAccess")}, default ${p("networkRuleSet.defaultAction")}, bypass ${p("networkRuleSet.bypass")}, subnets ${list(at(i, "networkRuleSet.virtualNetworkRules"), (x) => show(at(x, "virtualNetworkResourceId")).replace(/^.*\/virtualNetworks\//, ""))}`],
+            ];
+        case "azure-native:storage:BlobContainer":
+            return [["container", p("containerName")], ["publicAccess", p("publicAccess")]];
+        case "azure-native:applicationinsights:Component":
+            return [["name", p("resourceName")], ["workspace", linked(r, "workspaceResourceId", lookup)], ["disableLocalAuth", p("disableLocalAuth")]];
+        case "azure-native:web:AppServicePlan":
+            return [["name", p("name")], ["sku", `${p("sku.name")} (${p("sku.tier")})`]];
+        case "azure-native:web:WebApp":
+            return [
+                ["name", p("name")],
+                ["kind", p("kind")],
+                ["runtime", `${p("functionAppConfig.runtime.name")} ${p("functionAppConfig.runtime.version")}, ${p("functionAppConfig.scaleAndConcurrency.instanceMemoryMB")} MB, up to ${p("functionAppConfig.scaleAndConcurrency.maximumInstanceCount")} instances`],
+                ["identity", `${p("identity.type")} ${p("identity.userAssignedIdentities")}`],
+                ["httpsOnly", p("httpsOnly")],
+                ["tls", `min ${p("siteConfig.minTlsVersion")}, scm min ${p("siteConfig.scmMinTlsVersion")}, ftps ${p("siteConfig.ftpsState")}`],
+                ["inbound", `main site default ${p("siteConfig.ipSecurityRestrictionsDefaultAction")}, scm default ${p("siteConfig.scmIpSecurityRestrictionsDefaultAction")}`],
+                ["vnetIntegration", `${show(at(i, "virtualNetworkSubnetId")).replace(/^.*\/virtualNetworks\//, "")}, all traffic ${p("outboundVnetRouting.allTraffic")}`],
+                ["deploymentStorage", `${p("functionAppConfig.deployment.storage.value")} auth ${p("functionAppConfig.deployment.storage.authentication.type")}`],
+            ];
+        case "azure-native:web:WebAppApplicationSettings": {
+            // Names only: values are identifiers, but the plan has no business printing them.
+            const props = at(i, "properties");
+            return [["settings", props !== null && typeof props === "object" && !isSecret(props) ? Object.keys(props).sort().join(", ") : show(props)]];
+        }
+        case "azure-native:web:WebAppFtpAllowed":
+        case "azure-native:web:WebAppScmAllowed":
+            return [["basicAuthAllowed", p("allow")], ["of", linked(r, "name", lookup)]];
+        case "command:local:Command": {
+            const triggers = at(i, "triggers");
+            const sha = Array.isArray(triggers) ? triggers.find((t): t is string => typeof t === "string" && /^[0-9a-f]{64}$/.test(t)) : undefined;
+            return [["runs", p("create")], ["package", sha ? `sha256 ${sha.slice(0, 16)}…` : show(triggers)]];
         }
         case "azure-native:iothub:IotHubResourceEventHubConsumerGroup":
             return [["consumerGroup", p("name")]];
@@ -164,6 +233,7 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
                 ["minimalTlsVersion", p("minimalTlsVersion")],
                 ["publicNetworkAccess", p("publicNetworkAccess")],
                 ["ipRules", Array.isArray(at(i, "ipRules")) ? (at(i, "ipRules") as unknown[]).map((x) => show(at(x, "ipAddressOrRange"))).join(", ") || "[]" : p("ipRules")],
+                ["subnets", list(at(i, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/virtualNetworks\//, ""))],
                 ["networkAclBypass", p("networkAclBypass")],
                 ["backup", p("backupPolicy.type")],
                 ["capacity", show(at(i, "capabilities")).includes("EnableServerless") ? "serverless" : `provisioned, cap ${p("capacity.totalThroughputLimit")} RU/s`],
@@ -281,4 +351,70 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
         default:
             return [];
     }
+}
+
+/** The ARM name at the end of an id (or the id itself). */
+function lastName(id: unknown): string {
+    return typeof id === "string" ? id.slice(id.lastIndexOf("/") + 1) : show(id);
+}
+
+/**
+ * The telemetry path, hop by hop, with each hop's authentication and network, read from the
+ * registrations: IoT Hub -> Event Hubs -> ingest function -> Cosmos DB. Empty when the run has no
+ * IoT Hub.
+ */
+export function telemetryPath(resources: CapturedResource[]): string[] {
+    const byType = (t: string) => resources.filter((r) => r.type === t);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const hub = byType("azure-native:iothub:IotHubResource")[0];
+    if (!hub) return [];
+    const ns = byType("azure-native:eventhub:Namespace")[0];
+    const rules = byType("azure-native:eventhub:NamespaceNetworkRuleSet")[0];
+    const eh = byType("azure-native:eventhub:EventHub")[0];
+    const cg = byType("azure-native:eventhub:ConsumerGroup")[0];
+    const app = byType("azure-native:web:WebApp")[0];
+    const settings = byType("azure-native:web:WebAppApplicationSettings")[0];
+    const account = byType("azure-native:cosmosdb:DatabaseAccount")[0];
+    const roles = byType("azure-native:authorization:RoleAssignment");
+    const sqlRoles = byType("azure-native:cosmosdb:SqlResourceSqlRoleAssignment");
+    const identityOf = (r: CapturedResource | undefined, property: string) =>
+        (r?.propertyDependencies[property] ?? []).map((u) => byUrn.get(u)).find((x) => x?.type === "azure-native:managedidentity:UserAssignedIdentity");
+    const roleOn = (principalFrom: (r: CapturedResource) => boolean) => roles.filter(principalFrom).map((r) => show(at(r.inputs, "description")));
+
+    const out: string[] = ["Telemetry path (docs/TELEMETRY.md):"];
+    const endpoints = at(hub.inputs, "properties.routing.endpoints.eventHubs");
+    const endpoint = Array.isArray(endpoints) ? endpoints[0] : undefined;
+    const hubName = show(at(hub.inputs, "resourceName"));
+    const senders = roleOn((r) => (r.propertyDependencies.principalId ?? []).includes(hub.urn));
+    const firewall = rules ? `firewall: public ${show(at(rules.inputs, "publicNetworkAccess"))}, default ${show(at(rules.inputs, "defaultAction"))}, trusted services ${show(at(rules.inputs, "trustedServiceAccessEnabled"))}` : "no network rules";
+    if (endpoint) {
+        out.push(
+            `  1. IoT Hub ${hubName} -> Event Hubs ${show(at(endpoint, "endpointUri"))}/${show(at(endpoint, "entityPath"))}: auth ${show(at(endpoint, "authenticationType"))} as the hub's ${show(at(hub.inputs, "identity.type"))} identity (${senders.join("; ") || "no role"}); egress list ${show(at(hub.inputs, "properties.allowedFqdnList"))}; ${firewall}`,
+        );
+    } else {
+        out.push(
+            `  1. IoT Hub ${hubName} -> Event Hubs: not routed yet (telemetryRouteEnabled is false: first deployment, step 1 of 2); the hub's ${show(at(hub.inputs, "identity.type"))} identity gets ${senders.join("; ") || "no role"}; ${firewall}`,
+        );
+    }
+    if (app && eh && settings) {
+        const appIdentity = identityOf(app, "identity");
+        const props = at(settings.inputs, "properties") as Record<string, unknown> | undefined;
+        const connection = props ? Object.keys(props).find((k) => k.endsWith("__fullyQualifiedNamespace") && !k.startsWith("AzureWebJobsStorage")) : undefined;
+        const prefix = connection?.slice(0, -"__fullyQualifiedNamespace".length);
+        const credential = prefix && props ? show(props[`${prefix}__credential`]) : "(not set)";
+        const receivers = appIdentity ? roleOn((r) => (r.propertyDependencies.principalId ?? []).includes(appIdentity.urn)) : [];
+        out.push(
+            `  2. Event Hubs ${show(at(eh.inputs, "eventHubName"))} -> function ${show(at(app.inputs, "name"))}: consumer group ${cg ? show(at(cg.inputs, "consumerGroupName")) : "(none)"}, trigger connection ${prefix ?? "(none)"} with credential ${credential} as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"} (${receivers.filter((x) => /Event Hubs/.test(x)).join("; ") || "no role"}); network: ${ns ? "namespace rule for the function subnet" : "(no namespace)"}${resources.some((r) => r.type === "azure-native:network:PrivateEndpoint" && show(at(r.inputs, "privateLinkServiceConnections")).includes("namespace")) ? " and a private endpoint" : ""}`,
+        );
+        if (account) {
+            const writer = sqlRoles.find((r) => appIdentity && (r.propertyDependencies.principalId ?? []).includes(appIdentity.urn));
+            const role = writer ? lastName(at(writer.inputs, "roleDefinitionId")) : undefined;
+            const scope = writer ? show(at(writer.inputs, "scope")).replace(/^.*\/databaseAccounts\//, "") : "(no role)";
+            const privateCosmos = show(at(account.inputs, "publicNetworkAccess")) === "Disabled";
+            out.push(
+                `  3. function -> Cosmos DB ${show(at(account.inputs, "accountName"))}: Entra ID as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"}, ${role === "00000000-0000-0000-0000-000000000002" ? "Built-in Data Contributor" : show(role)} on ${scope}; network: ${privateCosmos ? "private endpoint (public access Disabled)" : `firewall ${list(at(account.inputs, "ipRules"), (x) => show(at(x, "ipAddressOrRange")))} plus the function subnet (${list(at(account.inputs, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/subnets\//, ""))})`}`,
+            );
+        }
+    }
+    return out;
 }

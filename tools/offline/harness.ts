@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "../../config/load";
 import { parseConfig } from "../../config/schema";
 import { platformMocks } from "./mocks";
+import { ingestPackageDirFrom, readFunctionPackage } from "../../components/functionPackage";
 import { readStackConfig, REPO_ROOT } from "./stackConfig";
 import type { CapturedResource, StackRun } from "./types";
 
@@ -23,6 +24,11 @@ export interface RunOptions {
     program?: string;
     /** Called for each registration as it happens (also when the run later fails). */
     onRegister?: (r: CapturedResource) => void;
+    /**
+     * The ingest function's built package for this run (the program reads INGEST_PACKAGE_DIR, else
+     * app/ingest/dist); default: the environment as it is.
+     */
+    ingestPackageDir?: string;
 }
 
 type Struct = { toJavaScript(): Record<string, unknown> };
@@ -104,12 +110,28 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
         registerOutputs(req, cb);
     };
 
+    const previousPackageDir = process.env.INGEST_PACKAGE_DIR;
+    if (options.ingestPackageDir !== undefined) process.env.INGEST_PACKAGE_DIR = options.ingestPackageDir;
+    try {
+        await evaluate(options);
+        return { stack, project: cfg.project, preview, resources, outputs: stackOutputs };
+    } finally {
+        if (options.ingestPackageDir !== undefined) {
+            if (previousPackageDir === undefined) delete process.env.INGEST_PACKAGE_DIR;
+            else process.env.INGEST_PACKAGE_DIR = previousPackageDir;
+        }
+    }
+}
+
+async function evaluate(options: RunOptions): Promise<void> {
     const program = options.program ?? path.join(REPO_ROOT, "index.ts");
     const resolved = require.resolve(program);
     // Validate with the program's own edge first, as index.ts does before it builds anything, so
     // a bad configuration is reported as the program's ConfigError listing every problem.
     // (index.ts itself prints the configuration warnings.)
     parseConfig(readRawConfig());
+    // Likewise the ingest package (index.ts reads it before it registers anything).
+    readFunctionPackage(ingestPackageDirFrom());
     await pulumi.runtime.runInPulumiStack(async () => {
         // A fresh evaluation of the program for this run; the modules it imports stay cached, so
         // the program is loaded with require (an import would be evaluated once per process).
@@ -118,5 +140,4 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
         return require(resolved);
     });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { stack, project: cfg.project, preview, resources, outputs: stackOutputs };
 }

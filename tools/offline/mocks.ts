@@ -99,10 +99,74 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
             return { name: inputs.settingName, id: `${inputs.resourceId}/providers/Microsoft.Security/advancedThreatProtectionSettings/${inputs.settingName}` };
         case "azure-native:authorization:ManagementLockByScope":
             return { name: inputs.lockName, id: `${inputs.scope}/providers/Microsoft.Authorization/locks/${inputs.lockName}` };
+        case "azure-native:eventhub:Namespace":
+            return {
+                name: inputs.namespaceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.EventHub/namespaces/${inputs.namespaceName}`,
+                serviceBusEndpoint: `https://${inputs.namespaceName}.servicebus.windows.net:443/`,
+                metricId: `${MOCK_SUBSCRIPTION}:${inputs.namespaceName}`,
+                status: "Active",
+            };
+        case "azure-native:eventhub:NamespaceNetworkRuleSet":
+            return { name: "default", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.EventHub/namespaces/${inputs.namespaceName}/networkRuleSets/default` };
+        case "azure-native:eventhub:EventHub":
+            return {
+                name: inputs.eventHubName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.EventHub/namespaces/${inputs.namespaceName}/eventhubs/${inputs.eventHubName}`,
+                partitionIds: Array.from({ length: Number(inputs.partitionCount ?? 1) }, (_, i) => String(i)),
+            };
+        case "azure-native:eventhub:ConsumerGroup":
+            return {
+                name: inputs.consumerGroupName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.EventHub/namespaces/${inputs.namespaceName}/eventhubs/${inputs.eventHubName}/consumergroups/${inputs.consumerGroupName}`,
+            };
+        case "azure-native:storage:StorageAccount":
+            return {
+                name: inputs.accountName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${inputs.accountName}`,
+                primaryEndpoints: { blob: `https://${inputs.accountName}.blob.core.windows.net/`, queue: `https://${inputs.accountName}.queue.core.windows.net/` },
+            };
+        case "azure-native:storage:BlobContainer":
+            return {
+                name: inputs.containerName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${inputs.accountName}/blobServices/default/containers/${inputs.containerName}`,
+            };
+        case "azure-native:applicationinsights:Component": {
+            const ikey = uuid(`${seed}/ikey`);
+            return {
+                name: inputs.resourceName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Insights/components/${inputs.resourceName}`,
+                instrumentationKey: ikey,
+                appId: uuid(`${seed}/app`),
+                // The form Azure returns: the component's key (an identifier, not a credential) and its regional endpoints.
+                connectionString: `InstrumentationKey=${ikey};IngestionEndpoint=https://${inputs.location}-5.in.applicationinsights.azure.com/;LiveEndpoint=https://${inputs.location}.livediagnostics.monitor.azure.com/;ApplicationId=${uuid(`${seed}/app`)}`,
+            };
+        }
+        case "azure-native:web:AppServicePlan":
+            return { name: inputs.name, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/serverfarms/${inputs.name}` };
+        case "azure-native:web:WebApp":
+            return {
+                name: inputs.name,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}`,
+                defaultHostName: `${inputs.name}.azurewebsites.net`,
+                outboundIpAddresses: "20.0.0.1,20.0.0.2",
+            };
+        case "azure-native:web:WebAppApplicationSettings":
+            return { name: "appsettings", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/config/appsettings` };
+        case "azure-native:web:WebAppFtpAllowed":
+            return { name: "ftp", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/basicPublishingCredentialsPolicies/ftp` };
+        case "azure-native:web:WebAppScmAllowed":
+            return { name: "scm", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/basicPublishingCredentialsPolicies/scm` };
+        case "command:local:Command":
+            return { stdout: "", stderr: "" };
+        case "azure-native:authorization:RoleAssignment":
+            return { name: uuid(`${seed}/name`), id: `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${uuid(`${seed}/name`)}` };
         case "azure-native:iothub:IotHubResource":
             return {
                 name: inputs.resourceName,
                 id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Devices/IotHubs/${inputs.resourceName}`,
+                // The system-assigned identity Azure creates with the hub.
+                identity: { ...(inputs.identity ?? {}), principalId: uuid(`${seed}/principal`), tenantId: MOCK_TENANT },
                 properties: {
                     ...(inputs.properties ?? {}),
                     hostName: `${inputs.resourceName}.azure-devices.net`,
@@ -173,14 +237,18 @@ function unknownWhereComputed(given: any, computedValue: any): any {
     return out;
 }
 
+/** Input objects into which a service writes values of its own. */
+const NESTED_COMPUTED: ReadonlySet<string> = new Set(["properties", "identity"]);
+
 /** Output names that stay unknown in a preview (the service computes them). */
 function unknownAtPreview(type: string, inputs: Record<string, any>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(computed(type, "preview", inputs))) {
-        // Providers echo inputs into outputs of the same name; everything else is computed.
-        if (k in inputs && k !== "properties") continue;
-        if (k === "properties") {
-            out[k] = unknownWhereComputed(plain(inputs.properties) ?? {}, v);
+        // Providers echo inputs into outputs of the same name; everything else is computed, including
+        // values the service adds inside an input object (the hub's host name, its identity's principal).
+        if (k in inputs && !NESTED_COMPUTED.has(k)) continue;
+        if (NESTED_COMPUTED.has(k)) {
+            out[k] = unknownWhereComputed(plain(inputs[k]) ?? {}, v);
         } else {
             out[k] = UNKNOWN;
         }
