@@ -1,5 +1,5 @@
 // ESLint flat config for the whole repository: the platform program, its components and config,
-// the offline tools, the tests, the policy pack and the bootstrap project.
+// the offline tools, the tests, the policy pack, the bootstrap project and the apps (app/*).
 //
 // Type-aware rules are limited to the few that pay for themselves in a Pulumi program (a floating
 // promise loses a resource registration error; an `Output` interpolated into a string becomes
@@ -18,6 +18,7 @@ const TS_FILES = [
     "test/**/*.ts",
     "policies/**/*.ts",
     "bootstrap/**/*.ts",
+    "app/**/*.ts",
 ];
 
 // The Pulumi programs (the platform and bootstrap) also get the type-aware rules: that is where
@@ -31,6 +32,7 @@ export default tseslint.config(
         ignores: [
             "**/node_modules/**",
             "policies/bin/**",
+            "app/*/dist/**",
             "out/**",
             ".pulumi/**",
             "**/*.d.ts",
@@ -96,7 +98,7 @@ export default tseslint.config(
     {
         // Tests read untyped wire data (mock inputs, analyzer requests) and re-evaluate programs
         // with a fresh require (delete require.cache[...]; require(...)).
-        files: ["test/**/*.ts", "policies/test/**/*.ts"],
+        files: ["test/**/*.ts", "policies/test/**/*.ts", "app/*/test/**/*.ts"],
         rules: {
             "@typescript-eslint/no-non-null-assertion": "off",
             "@typescript-eslint/no-explicit-any": "off",

@@ -1,12 +1,19 @@
-// `npm test`: the type-check and the test suite, side by side on the machine's cores. Prints the
-// test runner's report as it goes, then the type-check's findings; fails if either fails.
+// `npm test`: builds the API's function package first (the tests load it), then the type-check and
+// the test suite, side by side on the machine's cores. Prints the test runner's report as it goes,
+// then the type-check's findings; fails if any fails.
 "use strict";
-const { spawn } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const node = process.execPath;
 const tsc = require.resolve("typescript/bin/tsc");
+
+const build = spawnSync(node, [path.join(root, "app", "api", "build.js")], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) {
+    process.stderr.write("\nBuild of the API package failed (npm run build:api)\n");
+    process.exit(build.status || 1);
+}
 
 const typecheck = new Promise((resolve) => {
     const child = spawn(node, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: root });
@@ -19,7 +26,7 @@ const typecheck = new Promise((resolve) => {
 const tests = new Promise((resolve) => {
     const child = spawn(
         node,
-        ["--require", "./tools/register.js", "--test", "--test-concurrency=2", "--test-reporter=spec", "test/**/*.test.ts", "policies/test/**/*.test.ts", ...process.argv.slice(2)],
+        ["--require", "./tools/register.js", "--test", "--test-concurrency=2", "--test-reporter=spec", "test/**/*.test.ts", "policies/test/**/*.test.ts", "app/*/test/**/*.test.ts", ...process.argv.slice(2)],
         { cwd: root, stdio: "inherit" },
     );
     child.on("close", (code) => resolve(code));
