@@ -1,6 +1,7 @@
-// `npm test`: builds the ingest function's package first (the program deploys it and the tests
-// read it), then the type-check and the test suite, side by side on the machine's cores. Prints the
-// test runner's report as it goes, then the type-check's findings; fails if any fails.
+// `npm test`: builds the function packages first (the ingest function's and the API's: the program
+// deploys them and the tests read them), then the type-check and the test suite, side by side on
+// the machine's cores. Prints the test runner's report as it goes, then the type-check's findings;
+// fails if any fails.
 "use strict";
 const { spawn, spawnSync } = require("node:child_process");
 const path = require("node:path");
@@ -9,10 +10,12 @@ const root = path.resolve(__dirname, "..");
 const node = process.execPath;
 const tsc = require.resolve("typescript/bin/tsc");
 
-const build = spawnSync(node, [path.join(root, "app", "ingest", "build.js")], { cwd: root, stdio: "inherit" });
-if (build.status !== 0) {
-    process.stderr.write("\nBuild of the ingest function failed (npm run build:ingest)\n");
-    process.exit(build.status || 1);
+for (const [app, script] of [["ingest", "build:ingest"], ["api", "build:api"]]) {
+    const build = spawnSync(node, [path.join(root, "app", app, "build.js")], { cwd: root, stdio: "inherit" });
+    if (build.status !== 0) {
+        process.stderr.write(`\nBuild of the ${app} function package failed (npm run ${script})\n`);
+        process.exit(build.status || 1);
+    }
 }
 
 const typecheck = new Promise((resolve) => {
