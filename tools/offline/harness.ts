@@ -61,6 +61,9 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const preview = options.preview ?? true;
     const cfg = readStackConfig(stack, options.config ?? {});
     await pulumi.runtime.setMocks(platformMocks(preview), cfg.project, stack, preview);
+    // The engine caches a dynamic provider's serialized text per provider object (the SDK's default
+    // since 3.0, PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS); setMocks resets that option, so set it back.
+    (require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { cacheDynamicProviders?: boolean } } } }).getStore().settings.options.cacheDynamicProviders = true;
     pulumi.runtime.setAllConfig(cfg.values, cfg.secretKeys);
 
     const resources: CapturedResource[] = [];
