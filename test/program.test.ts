@@ -7,3 +7,4 @@ import "./config.spec";
 import "./cidr.spec";
 import "./platform.spec";
 import "./production.spec";
+import "./enrollments.spec";

@@ -489,9 +489,9 @@ export function describeDpsError(operation: string, label: string, host: string,
 
 /**
  * The production transport: HTTPS to the URL's host (TLS 1.2 is the only version DPS accepts).
- * `ca` and `lookup` exist for tests that point it at a loopback server with a test certificate.
+ * `ca`, `lookup` and `port` exist for tests that point it at a loopback server with a test certificate.
  */
-export function httpsTransport(options: { ca?: string; lookup?: LookupFunction; timeoutMs?: number } = {}): Transport {
+export function httpsTransport(options: { ca?: string; lookup?: LookupFunction; port?: number; timeoutMs?: number } = {}): Transport {
     return (request) =>
         new Promise<HttpResponse>((resolve, reject) => {
             const httpsModule = require("node:https") as typeof https;
@@ -501,7 +501,7 @@ export function httpsTransport(options: { ca?: string; lookup?: LookupFunction; 
                     method: request.method,
                     protocol: "https:",
                     hostname: url.hostname,
-                    port: url.port || 443,
+                    port: options.port ?? (url.port || 443),
                     path: `${url.pathname}${url.search}`,
                     headers: request.body !== undefined ? { ...request.headers, "Content-Length": String(Buffer.byteLength(request.body)) } : request.headers,
                     minVersion: "TLSv1.2",
@@ -606,7 +606,6 @@ async function call(
             }
             last = describeDpsError(what.operation, what.label, host, res.status, res.body, res.headers);
             delay = parseRetryAfter(res.headers["retry-after"], now());
-            if (res.status === 401) state.token = undefined;
         } catch (e) {
             const code = (e as { code?: string }).code;
             if (code === undefined || !RETRYABLE_ERRORS.includes(code)) throw e;
@@ -689,8 +688,8 @@ export function createEnrollmentProvider(options: EnrollmentProviderOptions = {}
             return { inputs: news, failures: checkInputs(news) };
         },
 
-        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-            const d = diffEnrollment(olds, news);
+        async diff(_id: string, olds: Record<string, unknown>, news: EnrollmentInputs | Record<string, unknown>) {
+            const d = diffEnrollment(olds, news as Record<string, unknown>);
             return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
         },
 

@@ -60,5 +60,6 @@ export function describeEnrollment(r: CapturedResource, lookup?: Lookup): Line[]
         ["reprovision", `updateHubAssignment ${p("reprovisionPolicy.updateHubAssignment")}, migrateDeviceData ${p("reprovisionPolicy.migrateDeviceData")}`],
         ["iotEdge", p("capabilities.iotEdge")],
         ["initialTwin", `tags ${twin("initialTwin.tags")}; desired ${twin("initialTwin.properties.desired")}`],
+        ...(r.importId ? [["import", `adopts the existing record ${r.importId}`] as Line] : []),
     ];
 }
