@@ -5,6 +5,8 @@
  * rejected before anything is registered with the key, the element and the fix.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { ConfigError, parseConfig, type ConfigKey } from "../config/schema";
 import { rawConfigFrom } from "../config/load";
@@ -13,6 +15,10 @@ import { runStack } from "../tools/offline/harness";
 import { readStackConfig } from "../tools/offline/stackConfig";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { CONTOSO_CA_2024, all, isSecretWire, one, plainOccurrences, reveal, stackRun, unknownPaths } from "./support";
+import { secretLikeName as configSecretName, secretLikeValue as configSecretValue } from "../config/enrollments";
+import { secretLikeName as policySecretName, secretLikeValue as policySecretValue } from "../policies/lib/enrollments";
+import { enrollmentPolicies } from "../policies/rules/enrollments";
+import { runPack, type StackInput } from "../policies/test/harness";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const CERT = "azure-native:deviceprovisioningservices:DpsCertificate";
@@ -222,5 +228,36 @@ describe("enrollment configuration that cannot be deployed", () => {
         const found = problems("prod", { enrollmentGroups: [x509Group(["nope"], { iotEdge: true }), { id: "keys", attestation: { type: "symmetricKey" } }], alertEmailReceivers: [] });
         assert.equal(found.filter((p) => p.startsWith("enrollmentGroups: ")).length, 3, found.join("\n"));
         assert.ok(found.some((p) => p.startsWith("alertEmailReceivers: ")));
+    });
+});
+
+describe("the enrollment policy rules over the real program", () => {
+    const config = (env: string) => JSON.parse(readFileSync(path.join(__dirname, "..", "policies", "config", `${env}.json`), "utf8")) as Record<string, unknown>;
+    /** A captured run as the pack sees it: props with secrets opened, unknowns kept, links by URN. */
+    const asStack = (run: StackRun): StackInput[] =>
+        run.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: reveal(r.inputs), propertyDependencies: r.propertyDependencies, dependencies: r.dependencies }));
+    const brief = (run: StackRun, env: string) => runPack(enrollmentPolicies, asStack(run), config(env)).map((f) => `${f.level}/${f.kind} ${f.policy}: ${f.message}`);
+
+    it("prod's group passes every rule at preview; dev only hears the advice against its symmetric-key test group", () => {
+        assert.deepEqual(brief(runs.prodPreview, "prod"), []);
+        assert.deepEqual(brief(runs.devPreview, "dev"), ["advisory/violation dps-21-no-symmetric-key-enrollments: DPS-21: enrollment group 'dev-symmetric-test' attests devices with a symmetric key; use X.509 through a verified CA, or TPM."]);
+        assert.deepEqual(brief(runs.devUp, "dev").length, 1);
+    });
+
+    it("dev's program fails prod's policy on the symmetric-key group", () => {
+        assert.deepEqual(brief(runs.devPreview, "prod"), ["mandatory/violation dps-21-no-symmetric-key-enrollments: DPS-21: enrollment group 'dev-symmetric-test' attests devices with a symmetric key; use X.509 through a verified CA, or TPM."]);
+    });
+
+    it("a program whose group trusts a CA the DPS does not register fails DPS-20", () => {
+        const stack = asStack(runs.prodPreview).filter((r) => r.type !== "azure-native:deviceprovisioningservices:DpsCertificate");
+        assert.deepEqual(runPack(enrollmentPolicies, stack, config("prod")).map((f) => f.policy), ["dps-20-enrollment-group-verified-ca"]);
+    });
+
+    it("the configuration edge and the pack agree on what looks like a secret", () => {
+        const names = ["wifiPassword", "apiKey", "api_key", "sasToken", "connectionString", "primaryKey", "key", "keyboardLayout", "site", "monkey", "tokenizerMode", "signatureAlgorithm"];
+        const values = ["HostName=h;SharedAccessKey=abc=", "-----BEGIN RSA PRIVATE KEY-----", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", Buffer.alloc(32, 99).toString("base64") + "Zz==", "a".repeat(64), "plant-1"];
+        for (const n of names) assert.equal(Boolean(configSecretName(n)), Boolean(policySecretName(n)), n);
+        for (const v of values) assert.equal(Boolean(configSecretValue(v)), Boolean(policySecretValue(v)), v);
+        assert.ok(configSecretName("wifiPassword") && !configSecretName("keyboardLayout") && !configSecretName("monkey"));
     });
 });
