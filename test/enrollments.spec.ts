@@ -11,6 +11,7 @@ import { before, describe, it } from "node:test";
 import { ConfigError, parseConfig, type ConfigKey } from "../config/schema";
 import { rawConfigFrom } from "../config/load";
 import { renderPlan } from "../tools/plan";
+import { compareRuns, renderChanges } from "../tools/offline/compare";
 import { runStack } from "../tools/offline/harness";
 import { readStackConfig } from "../tools/offline/stackConfig";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
@@ -146,25 +147,59 @@ describe("enrollment groups in the program", () => {
         assert.match(prod, /iotHubs: iot-fleet-prod-436743\.azure-devices\.net\n\s+provisioningStatus: enabled\n\s+reprovision: updateHubAssignment true, migrateDeviceData true\n\s+iotEdge: false\n\s+initialTwin: tags \{"environment":"prod","fleet":"production"\}; desired \{"telemetryIntervalSeconds":300\}/);
     });
 
-    it("a CA rotation is a change of the group: both CAs trusted, then the new one only", async () => {
-        const both = await runStack("dev", { config: { caGeneratedNames: ["dev-root-1", "dev-root-2"], enrollmentGroups: [{ id: "dev-x509-devices", attestation: { type: "x509", caNames: ["dev-root-1", "dev-root-2"] } }] } });
+    /** dev during a rotation: a second generated CA, trusted second by the X.509 group; the test group unchanged. */
+    const devGroups = () => JSON.parse(readStackConfig("dev").values["secure-iot-platform:enrollmentGroups"]) as { id: string; attestation: { caNames?: string[] } }[];
+    const rotating = (caNames: string[]) => ({ caGeneratedNames: ["dev-root-1", "dev-root-2"], enrollmentGroups: devGroups().map((g) => (g.id === "dev-x509-devices" ? { ...g, attestation: { type: "x509", caNames } } : g)) });
+    const variants: Record<string, StackRun> = {};
+    before(async () => {
+        variants.rotation = await runStack("dev", { config: rotating(["dev-root-1", "dev-root-2"]) });
+        // prod with TPM devices, and its group adopted from DPS instead of created.
+        variants.prodTpmImport = await runStack("prod", {
+            config: {
+                deviceAttestation: ["x509", "tpm"],
+                enrollmentGroups: [{ ...(JSON.parse(readStackConfig("prod").values["secure-iot-platform:enrollmentGroups"]) as object[])[0], import: true }],
+                individualEnrollments: [{ registrationId: "tpm-0042", deviceId: "sensor-0042", attestation: { type: "tpm", endorsementKey: TPM_EK } }],
+            },
+        });
+    });
+
+    it("a CA rotation is a change of the group: both CAs trusted, then the new one only", () => {
+        const both = variants.rotation;
         const g = one(both, DYNAMIC, "group-dev-x509-devices");
         assert.deepEqual(reveal(g.inputs).attestation.x509.caReferences, { primary: "dev-root-1", secondary: "dev-root-2" });
         assert.deepEqual(byUrn(both, g.propertyDependencies.attestation).map((c) => reveal(c.inputs).certificateName).sort(), ["dev-root-1", "dev-root-2"]);
         assert.match(renderPlan(both), /attestation: x509 through CA dev-root-1 \(DpsCertificate ca-dev-root-1, verified\) and dev-root-2 \(DpsCertificate ca-dev-root-2, verified\) \(rotation: both trusted\)/);
-        const next = await runStack("dev", { config: { caGeneratedNames: ["dev-root-1", "dev-root-2"], enrollmentGroups: [{ id: "dev-x509-devices", attestation: { type: "x509", caNames: ["dev-root-2"] } }] } });
-        assert.deepEqual(reveal(one(next, DYNAMIC, "group-dev-x509-devices").inputs).attestation.x509.caReferences, { primary: "dev-root-2" });
+        assert.deepEqual(parseConfig(raw("dev", rotating(["dev-root-2"]))).enrollments.groups[0].attestation, { type: "x509", caNames: ["dev-root-2"] });
     });
 
-    it("import: true adopts an existing group through the import resource option", async () => {
-        const run = await runStack("prod", { config: { enrollmentGroups: [x509Group([PROD_CA], { import: true })] } });
-        const g = one(run, DYNAMIC, "group-fleet-x509");
+    it("the offline comparison shows a rotation as new CA registrations and an in-place update of the group", () => {
+        const changes = compareRuns(runs.devPreview, variants.rotation);
+        assert.deepEqual(changes.map((c) => `${c.op} ${c.resource.type} ${c.resource.name} ${c.properties.join(",")}`).sort(), [
+            "create azure-native:deviceprovisioningservices:DpsCertificate ca-dev-root-2 ",
+            "create azure-native:iothub:Certificate ca-dev-root-2 ",
+            "create tls:index/privateKey:PrivateKey dev-root-2-key ",
+            "create tls:index/selfSignedCert:SelfSignedCert dev-root-2-cert ",
+            "update pulumi-nodejs:dynamic:Resource group-dev-x509-devices attestation",
+        ]);
+        const lookup = (run: StackRun) => (urn: string) => run.resources.find((r) => r.urn === urn);
+        assert.match(renderChanges(changes, lookup(runs.devPreview), lookup(variants.rotation), "before.yaml"), /~ pulumi-nodejs:dynamic:Resource {2}group-dev-x509-devices {2}update: attestation\n {10}attestation: x509 through CA dev-root-1 \(DpsCertificate ca-dev-root-1, verified\)\n {7}-> attestation: x509 through CA dev-root-1 .* and dev-root-2 .*\(rotation: both trusted\)/);
+        // Another attestation kind under the same id is a new group (the provider's diff decides).
+        const after: StackRun = structuredClone(runs.devPreview);
+        const g = after.resources.find((r) => r.name === "group-dev-x509-devices");
+        assert.ok(g);
+        g.inputs.attestation = { type: "symmetricKey", symmetricKey: { primaryKey: "a2V5a2V5a2V5a2V5a2V5aw==", secondaryKey: "a2V5a2V5a2V5a2V5a2V5aw==" } };
+        assert.deepEqual(compareRuns(runs.devPreview, after).map((c) => `${c.op} ${c.resource.name} ${c.properties.join(",")}`), ["replace group-dev-x509-devices attestation"]);
+    });
+
+    it("import: true adopts an existing group through the import resource option", () => {
+        const g = one(variants.prodTpmImport, DYNAMIC, "group-fleet-x509");
         assert.match(g.importId ?? "", /^dps-fleet-prod-[0-9a-f]{6}\.azure-devices-provisioning\.net\/enrollmentGroups\/fleet-x509$/);
-        assert.match(renderPlan(run), /import: adopts the existing record dps-fleet-prod-[0-9a-f]{6}\.azure-devices-provisioning\.net\/enrollmentGroups\/fleet-x509/);
+        assert.equal(one(runs.prodPreview, DYNAMIC, "group-fleet-x509").importId, undefined);
+        assert.match(renderPlan(variants.prodTpmImport), /import: adopts the existing record dps-fleet-prod-[0-9a-f]{6}\.azure-devices-provisioning\.net\/enrollmentGroups\/fleet-x509/);
     });
 
-    it("TPM devices get individual enrollments where the stack allows TPM", async () => {
-        const run = await runStack("prod", { config: { deviceAttestation: ["x509", "tpm"], individualEnrollments: [{ registrationId: "tpm-0042", deviceId: "sensor-0042", attestation: { type: "tpm", endorsementKey: TPM_EK } }] } });
+    it("TPM devices get individual enrollments where the stack allows TPM", () => {
+        const run = variants.prodTpmImport;
         const e = all(run, DYNAMIC).filter((r) => reveal(r.inputs).kind === "azure-iot-dps:IndividualEnrollment");
         assert.equal(e.length, 1);
         assert.deepEqual(reveal(e[0].inputs).attestation, { type: "tpm", tpm: { endorsementKey: TPM_EK } });
