@@ -321,6 +321,13 @@ describe("enrollment provider: symmetric keys never reach the outputs in plain a
         const drifted = await p.read(id, outs);
         assert.ok(drifted.props);
         assert.deepEqual(diffEnrollment(drifted.props, inputs as unknown as Record<string, unknown>).changed, ["attestation"]);
+        // A reader without the attestation-mechanism action (Data Reader: the drift check) keeps the state's keys.
+        fake.inject({ status: 403, path: /attestationmechanism$/ });
+        fake.mutate("enrollmentGroups", "sym-keys", (rec) => (rec.provisioningStatus = "disabled"));
+        const limited = await p.read(id, outs);
+        assert.ok(limited.props);
+        assert.equal(limited.props.primaryKey, KEY_A);
+        assert.equal(limited.props.provisioningStatus, "disabled");
     });
 });
 

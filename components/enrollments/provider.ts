@@ -628,13 +628,18 @@ function recordPath(kind: EnrollmentKind, id: string): string {
     return `/${collectionOf(kind)}/${encodeURIComponent(id)}`;
 }
 
-/** Reads a record (undefined when it does not exist) and, for symmetric keys, its keys. */
+/**
+ * Reads a record (undefined when it does not exist) and, for symmetric keys, its keys. Reading keys
+ * takes the attestation-mechanism action (Data Contributor has it); a reader without it (the drift
+ * check's Data Reader) keeps the keys the state had and still sees every other drift.
+ */
 async function readRecord(
     options: EnrollmentProviderOptions,
     state: ClientState,
     host: string,
     kind: EnrollmentKind,
     id: string,
+    previousKeys: { primaryKey?: string; secondaryKey?: string } = {},
 ): Promise<{ live: Record<string, unknown>; keys?: { primaryKey?: string; secondaryKey?: string } } | undefined> {
     const what = { operation: "read", label: labelOf(kind, id) };
     const r = await call(options, state, host, "GET", recordPath(kind, id), what);
@@ -644,6 +649,7 @@ async function readRecord(
     const att = isRecord(live.attestation) ? live.attestation : {};
     if (att.type !== "symmetricKey") return { live };
     const m = await call(options, state, host, "POST", `${recordPath(kind, id)}/attestationmechanism`, { operation: "read of the keys", label: what.label });
+    if (m.status === 401 || m.status === 403) return { live, keys: previousKeys };
     if (m.status !== 200 || !m.body) fail({ operation: "read of the keys", label: what.label }, host, m);
     const sk = isRecord(m.body.symmetricKey) ? m.body.symmetricKey : {};
     return {
@@ -718,7 +724,11 @@ export function createEnrollmentProvider(options: EnrollmentProviderOptions = {}
             if (!kind || !host || !enrollmentId) {
                 throw new Error(`Cannot read DPS record ${JSON.stringify(id)}: the id must be <service host>/enrollmentGroups/<id> or <service host>/enrollments/<registration id>`);
             }
-            const found = await readRecord(options, state, host, kind, enrollmentId);
+            const previousKeys = {
+                ...(typeof base.primaryKey === "string" ? { primaryKey: base.primaryKey } : {}),
+                ...(typeof base.secondaryKey === "string" ? { secondaryKey: base.secondaryKey } : {}),
+            };
+            const found = await readRecord(options, state, host, kind, enrollmentId, previousKeys);
             // Gone: an empty id tells the engine the resource no longer exists.
             if (!found) return {};
             const ctx = contextOf({ kind, serviceHostName: host, ...(typeof base.apiVersion === "string" ? { apiVersion: base.apiVersion } : {}), ...(typeof base.provisioningServiceName === "string" ? { provisioningServiceName: base.provisioningServiceName } : {}) });
