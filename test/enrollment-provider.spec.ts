@@ -344,7 +344,7 @@ describe("enrollment provider: serialized and evaluated as the dynamic-provider 
         const required = [...new Set([...text.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]))].sort();
         assert.deepEqual(required, ["@azure/identity", "node:crypto", "node:https"]);
         assert.ok(!/components\/enrollments|\.ts["']/.test(text), "no local module is required");
-        assert.ok(text.length < 60_000, `serialized provider is ${text.length} characters`);
+        assert.ok(text.length < 40_000, `serialized provider is ${text.length} characters`);
         assert.deepEqual(await copy.diff("x", { ...group("s"), etag: "e" }, group("s", { provisioningStatus: "disabled" })), { changes: true, replaces: [], deleteBeforeReplace: false });
         assert.equal((await copy.check({}, { ...group("s"), enrollmentGroupId: "" })).failures[0].property, "enrollmentGroupId");
     });
