@@ -257,6 +257,7 @@ describe("enrollment configuration that cannot be deployed", () => {
         const many = Array.from({ length: 101 }, (_, i) => x509Group([PROD_CA], { id: `group-${i}` }));
         rejects("prod", { enrollmentGroups: many }, "enrollmentGroups", /lists 101 x509 groups; a DPS holds at most 100/);
         rejects("prod", { enrollmentGroups: { id: "not-a-list" } }, "enrollmentGroups", /must be a list of enrollments/);
+        rejects("dev", { enrollmentGroups: [{ id: "keys", attestation: { type: "symmetricKey" }, import: true }] }, "enrollmentGroups", /import cannot adopt a symmetric-key group: Pulumi generates the group's keys/);
     });
 
     it("reports every enrollment problem at once, with the rest of the configuration's", () => {
