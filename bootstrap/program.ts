@@ -14,12 +14,13 @@
  * | identity      | scope                   | role                                                  | why |
  * |---------------|-------------------------|-------------------------------------------------------|-----|
  * | deploy-<s>    | resource group of <s>   | Contributor                                           | create the hub, DPS, Cosmos DB, identities |
- * | deploy-<s>    | resource group of <s>   | Role Based Access Control Administrator, conditioned  | assign only the IoT Hub data-plane roles the platform grants |
+ * | deploy-<s>    | resource group of <s>   | Role Based Access Control Administrator, conditioned  | assign only the IoT Hub and DPS data-plane roles the platform grants |
  * | deploy-<s>    | resource group of <s>   | custom: resource lock operator                        | delete locks on stateful resources (Contributor cannot) |
  * | deploy-<s>    | state container         | Storage Blob Data Contributor                         | read/write the checkpoint, history, locks |
  * | deploy-<s>    | state key               | Key Vault Crypto User                                 | encrypt/decrypt the stack's data key |
  * | deploy-<s>    | Microsoft Graph         | Application.ReadWrite.OwnedBy (admin consent)         | the platform's Entra apps (only the ones it owns) |
  * | preview       | every stack's group     | Reader + custom: IoT Hub key lister                   | preview reads, and the hub key invoke the program runs at preview |
+ * | preview       | every stack's group     | Device Provisioning Service Data Reader               | the drift check's refresh reads the DPS enrollment records |
  * | preview       | state container         | Storage Blob Data Reader                              | a DIY-backend preview neither locks nor writes |
  * | preview       | state key               | Key Vault Crypto User                                 | decrypt secret config during preview |
  * | preview       | Microsoft Graph         | Application.Read.All (admin consent)                  | the drift check's refresh reads the platform's Entra apps |
@@ -44,6 +45,7 @@ export const BUILTIN_ROLES = {
     StorageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     StorageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     KeyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    DeviceProvisioningServiceDataReader: "10745317-c249-44a1-a5ce-3a4353c0bbd8",
 } as const;
 
 /** Roles that must never be granted by this project (checked by the tests). */
@@ -62,6 +64,8 @@ export const ASSIGNABLE_DATA_PLANE_ROLES = {
     IoTHubTwinContributor: "494bdba2-168f-4f31-a0a1-191d2f7c028c",
     IoTHubRegistryContributor: "4ea46cd5-c1b2-4a8e-910b-273211f9ce47",
     IoTHubDataContributor: "4fc6c259-987e-4a07-842e-c321cc9d413f",
+    // Operators and the deploying identity write DPS enrollment records with it (components/provisioningService.ts, deviceEnrollments.ts).
+    DeviceProvisioningServiceDataContributor: "dfce44e4-17b7-4bd1-a6d1-04996ec95633",
 } as const;
 
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
@@ -456,6 +460,8 @@ export function deployBootstrap(cfg: BootstrapConfig): BootstrapOutputs {
             `Preview the ${s.name} stack`);
         assign(`preview-${s.name}-key-lister`, previewSp.objectId, "ServicePrincipal", keyListRole.id, rg.id,
             "The hub key invoke the program runs during preview");
+        assign(`preview-${s.name}-dps-reader`, previewSp.objectId, "ServicePrincipal", roleId(BUILTIN_ROLES.DeviceProvisioningServiceDataReader), rg.id,
+            "Read the DPS enrollment records on refresh (drift check)");
     }
     assign("preview-state", previewSp.objectId, "ServicePrincipal", roleId(BUILTIN_ROLES.StorageBlobDataReader), container.id,
         "Read Pulumi state (a DIY-backend preview neither locks nor writes)");

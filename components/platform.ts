@@ -7,6 +7,7 @@ import { TelemetryStore } from "./telemetryStore";
 import { DeviceCertificateAuthorities } from "./deviceCa";
 import { IotHub, type HubDataPlaneGrant } from "./iotHub";
 import { ProvisioningService } from "./provisioningService";
+import { DeviceEnrollments, type EnrollmentSummary } from "./deviceEnrollments";
 import { EntraApps } from "./entraApps";
 import { PlatformNetwork, PrivateEndpoints, type PrivateEndpointTarget } from "./privateNetwork";
 import { TelemetryBus } from "./telemetryBus";
@@ -58,6 +59,10 @@ export interface PlatformOutputs {
     /** Client id of the ingest function's user-assigned identity (for role reviews and `az` queries). */
     ingestManagedIdentityClientId: pulumi.Output<string>;
     deviceCaCertificates: pulumi.Output<{ name: string; notAfter: string }[]>;
+    /** DPS enrollment records managed as code: id, attestation, CAs, hubs, status. */
+    enrollmentGroups: EnrollmentSummary[];
+    /** Keys of symmetric-key enrollment groups (secret), by group id: to derive test device keys. */
+    enrollmentGroupKeys: pulumi.Output<Record<string, { primaryKey: string; secondaryKey: string }>>;
     /** Generated dev CA private keys (secret): to sign test device certificates. Empty for supplied CAs. */
     devCaPrivateKeys: pulumi.Output<Record<string, string>>;
     /** The virtual network the private endpoints live in (peer with it to reach the services privately), and which services have one; null without private endpoints. */
@@ -243,6 +248,21 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         );
     }
 
+    // Enrollment records as code: they wait for DPS, its hub, the CAs they trust and the deployer's data role.
+    const enrollments = provisioning
+        ? new DeviceEnrollments("enrollments", {
+              dps: provisioning.dps,
+              dpsName: names.dps,
+              dpsId: provisioning.dpsId,
+              subscriptionId: client.subscriptionId,
+              deployerPrincipalId: client.objectId,
+              hub: { resource: hub.hub, hostName: hub.hostName },
+              certificates: provisioning.certificates.map((resource, i) => ({ name: cas.cas[i].name, resource })),
+              groups: config.enrollments.groups,
+              individuals: config.enrollments.individuals,
+          })
+        : undefined;
+
     // Service-side private access. Devices keep the public endpoints unless a stack turns them off.
     let privateEndpoints: PrivateEndpoints | undefined;
     if (config.privateNetwork.enabled && network.endpointSubnetId) {
@@ -381,6 +401,8 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         ingestManagedIdentityClientId: identities.ingest.clientId,
         deviceCaCertificates: pulumi.all(cas.cas.map((c) => c.notAfter.apply((notAfter) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
+        enrollmentGroups: enrollments?.summary ?? [],
+        enrollmentGroupKeys: enrollments?.symmetricKeys ?? pulumi.secret<Record<string, { primaryKey: string; secondaryKey: string }>>({}),
         privateNetwork: privateEndpoints
             ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }
             : null,

@@ -1,5 +1,6 @@
 /** The kinds a project's `config:` block can declare. */
-export type ConfigKind = "string" | "integer" | "boolean" | "array";
+/** `structured`: a JSON value (a list of objects) the CLI cannot type, declared in Pulumi.yaml without `type`. */
+export type ConfigKind = "string" | "integer" | "boolean" | "array" | "structured";
 
 /**
  * Converts the text the Pulumi CLI hands a program for a config key into the declared kind. A
@@ -14,6 +15,7 @@ export function decodeConfigText(kind: ConfigKind, text: string): unknown {
         case "boolean":
             return text === "true" ? true : text === "false" ? false : text;
         case "array":
+        case "structured":
             try {
                 return JSON.parse(text);
             } catch {

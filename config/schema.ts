@@ -9,6 +9,7 @@
 import { X509Certificate, createHash } from "node:crypto";
 import { z } from "zod";
 import { cidrContains, parseCidr, subtractCidrs, type Cidr } from "./cidr";
+import { checkEnrollments, type EnrollmentsConfig } from "./enrollments";
 
 import type { ConfigKind } from "./decode";
 
@@ -39,6 +40,8 @@ export const CONFIG_KEYS = {
     dpsAllocationPolicy: "string",
     dpsPublicNetworkAccess: "string",
     dpsAllowedIpRanges: "array",
+    enrollmentGroups: "structured",
+    individualEnrollments: "structured",
     caCertificateSource: "string",
     caGeneratedNames: "array",
     caValidityDays: "integer",
@@ -142,6 +145,8 @@ export interface PlatformConfig {
         publicNetworkAccess: PublicNetworkAccess;
         allowedIpRanges: string[];
     };
+    /** DPS enrollment groups and individual enrollments, checked against the CAs, attestation and hubs (config/enrollments.ts). */
+    enrollments: EnrollmentsConfig;
     ca: CaConfig;
     cosmos: {
         capacityMode: "serverless" | "provisioned";
@@ -304,6 +309,9 @@ const shape = {
     dpsAllocationPolicy: z.enum(["Hashed", "GeoLatency", "Static"], { error: "must be Hashed, GeoLatency or Static" }),
     dpsPublicNetworkAccess: access,
     dpsAllowedIpRanges: cidrList,
+    // Lists of objects, checked element by element in config/enrollments.ts.
+    enrollmentGroups: z.unknown(),
+    individualEnrollments: z.unknown(),
     caCertificateSource: z.enum(["generated", "pem"], { error: 'must be "generated" (a CA made by @pulumi/tls, for dev) or "pem" (your PKI\'s CA certificates in caCertificatePems)' }),
     caGeneratedNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "generated CA names are 1-31 lower-case letters, digits or '-'")).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
     caValidityDays: z.number().int("must be a whole number").min(30, "must be at least 30 days").max(3650, "must be at most 3650 days"),
@@ -623,7 +631,11 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         else for (const issue of r.error.issues) add(key, (issue.path.length ? `[${issue.path.join(".")}] ` : "") + issue.message);
     }
     let certificates: CaCertificate[] = [];
-    if (problems.length === (raw.unknownKeys ?? []).length) certificates = checkCombinations(parsed as Parsed, raw.project, raw.stack, add);
+    let enrollments: EnrollmentsConfig = { groups: [], individuals: [] };
+    if (problems.length === (raw.unknownKeys ?? []).length) {
+        certificates = checkCombinations(parsed as Parsed, raw.project, raw.stack, add);
+        enrollments = checkParsedEnrollments(parsed as Parsed, certificates, raw.project, raw.stack, add);
+    }
     if (problems.length > 0) throw new ConfigError(problems, raw.project, raw.stack);
 
     const c = parsed as Parsed;
@@ -662,6 +674,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             publicNetworkAccess: c.dpsPublicNetworkAccess,
             allowedIpRanges: c.dpsAllowedIpRanges.map(canonicalCidr),
         },
+        enrollments,
         ca:
             c.caCertificateSource === "generated"
                 ? { source: "generated", names: c.caGeneratedNames, validityDays: c.caValidityDays, minimumValidityDays: c.caMinimumValidityDays }
@@ -708,6 +721,22 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         threatProtection: { defenderForIot: c.defenderForIot, defenderForCosmos: c.defenderForCosmos },
         protection: { protectStatefulResources: c.protectStatefulResources, lockStatefulResources: c.lockStatefulResources },
     };
+}
+
+/** The enrollment checks with what they need from the rest of the stack (CA names, attestation, the linked hub). */
+function checkParsedEnrollments(c: Parsed, certificates: CaCertificate[], project: string, stack: string, add: (key: ConfigKey, msg: string) => void): EnrollmentsConfig {
+    const hub = serviceNames(c.namePrefix, c.environment, c.nameSuffix || deriveSuffix(project, stack, c.namePrefix, c.environment, c.location)).iotHub;
+    return checkEnrollments(
+        { groups: c.enrollmentGroups, individuals: c.individualEnrollments },
+        {
+            dpsEnabled: c.dpsEnabled,
+            attestation: c.deviceAttestation,
+            caNames: c.caCertificateSource === "generated" ? c.caGeneratedNames : certificates.map((x) => x.name),
+            caSource: c.caCertificateSource,
+            linkedHubs: [`${hub}.azure-devices.net`],
+        },
+        add,
+    );
 }
 
 function canonicalCidr(s: string): string {

@@ -16,6 +16,7 @@ import { defenderPolicies } from "./rules/defender";
 import { diagnosticsPolicies } from "./rules/diagnostics";
 import { dpsPolicies } from "./rules/dps";
 import { dpsLinkedHubPolicies } from "./rules/dpsLinkedHub";
+import { enrollmentPolicies } from "./rules/enrollments";
 import { entraApiExposurePolicies } from "./rules/entraApiExposure";
 import { entraApplicationPolicies } from "./rules/entraApplications";
 import { eventHubPolicies } from "./rules/eventHubs";
@@ -36,6 +37,7 @@ export const ruleFamilies: Record<string, readonly PackPolicy[]> = {
     iotHubSku: iotHubSkuPolicies,
     dps: dpsPolicies,
     dpsLinkedHub: dpsLinkedHubPolicies,
+    enrollments: enrollmentPolicies,
     certificates: certificatePolicies,
     cosmosNetwork: cosmosNetworkPolicies,
     cosmosData: cosmosDataPolicies,

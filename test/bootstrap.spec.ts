@@ -418,6 +418,8 @@ describe("bootstrap: what gets deployed", () => {
             `${BUILTIN_ROLES.KeyVaultCryptoUser}@${key}`,
             `${roleGuid(keyLister)}@${rgId("rg-iot-dev-1a2b3c")}`,
             `${roleGuid(keyLister)}@${rgId("rg-iot-prod-4d5e6f")}`,
+            `${BUILTIN_ROLES.DeviceProvisioningServiceDataReader}@${rgId("rg-iot-dev-1a2b3c")}`,
+            `${BUILTIN_ROLES.DeviceProvisioningServiceDataReader}@${rgId("rg-iot-prod-4d5e6f")}`,
         ].sort());
         const previewAccess = ofType(run, "azuread:index/applicationApiAccess:ApplicationApiAccess").filter(
             (a) => a.inputs.applicationId === one(run, "azuread:index/applicationRegistration:ApplicationRegistration", "preview").id,

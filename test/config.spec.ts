@@ -41,7 +41,9 @@ describe("Pulumi.yaml declares exactly the settings the program reads", () => {
         assert.deepEqual(declared.map(([k]) => k).sort(), Object.keys(CONFIG_KEYS).sort());
         for (const [key, decl] of declared) {
             assert.ok(typeof decl === "object" && decl !== null, `${key} must be a structured declaration`);
-            assert.equal(decl.type, CONFIG_KEYS[key as ConfigKey], `${key} type`);
+            // A list of objects cannot be typed in Pulumi.yaml: such keys are declared without a type (config/enrollments.ts).
+            const kind = CONFIG_KEYS[key as ConfigKey];
+            assert.equal(decl.type, kind === "structured" ? undefined : kind, `${key} type`);
             assert.ok((decl.description ?? "").length > 20, `${key} needs a description`);
         }
     });
@@ -114,9 +116,9 @@ describe("configuration rejections name the key and the fix", () => {
     });
     it("hub local auth back on: nothing may use a hub key any more", () => {
         rejects("dev", { iotHubDisableLocalAuth: false }, "iotHubDisableLocalAuth", /false is not accepted.*DPS links the hub by managed identity.*pulumi config rm iotHubDisableLocalAuth/);
-        rejects("prod", { iotHubDisableLocalAuth: false, dpsEnabled: false }, "iotHubDisableLocalAuth", /false is not accepted/);
+        rejects("prod", { iotHubDisableLocalAuth: false, dpsEnabled: false, enrollmentGroups: [] }, "iotHubDisableLocalAuth", /false is not accepted/);
         assert.equal(parseConfig(raw("dev", { iotHubDisableLocalAuth: true })).iotHub.disableLocalAuth, true);
-        assert.equal(parseConfig(raw("dev", { dpsEnabled: false })).iotHub.disableLocalAuth, true);
+        assert.equal(parseConfig(raw("dev", { dpsEnabled: false, enrollmentGroups: [] })).iotHub.disableLocalAuth, true);
     });
     it("operator groups that are not group object ids, or listed twice", () => {
         rejects("prod", { operatorGroupIds: ["platform-operators"] }, "operatorGroupIds", /\[0\] each group must be an Entra group object id.*az ad group show/);
@@ -183,7 +185,7 @@ describe("production posture: private network, observability, threat protection,
         assert.deepEqual(dev.protection, { protectStatefulResources: false, lockStatefulResources: false });
     });
     it("a DPS endpoint is only planned when the stack deploys DPS", () => {
-        const c = parseConfig(raw("prod", { dpsEnabled: false }));
+        const c = parseConfig(raw("prod", { dpsEnabled: false, enrollmentGroups: [] }));
         assert.deepEqual(c.privateNetwork.services, ["iotHub", "cosmos", "eventHubs"]);
     });
     it("rejects address ranges that are not private, malformed, or do not fit", () => {

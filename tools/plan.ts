@@ -6,13 +6,17 @@
  * configuration problem when the stack's configuration is invalid, 1 on a mandatory policy
  * violation (with --strict, also when a mandatory rule could not run on an unknown value).
  *
- *   npm run plan -- --stack dev [--no-policy] [--strict]
+ *   npm run plan -- --stack dev [--no-policy] [--strict] [--before <earlier Pulumi.dev.yaml>]
+ *
+ * With --before, it prints what changes from the earlier stack file to the current one (created,
+ * deleted, updated or replaced resources, with the plan lines that differ) instead of the whole plan.
  */
 import { parseArgs } from "node:util";
 import * as path from "node:path";
 import { ConfigError } from "../config/schema";
 import { PolicyPackProcess, checkStackRun, formatText } from "./policy-check";
 import { runStack } from "./offline/harness";
+import { compareRuns, overridesFromStackFile, renderChanges } from "./offline/compare";
 import { listStacks, readProjectFile, REPO_ROOT } from "./offline/stackConfig";
 
 const PROJECT = readProjectFile().name;
@@ -81,12 +85,12 @@ export function formerIdentities(r: CapturedResource): string[] {
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string", short: "s" }, "no-policy": { type: "boolean", default: false }, strict: { type: "boolean", default: false } },
+        options: { stack: { type: "string", short: "s" }, "no-policy": { type: "boolean", default: false }, strict: { type: "boolean", default: false }, before: { type: "string" } },
         allowPositionals: false,
     });
     const stacks = listStacks();
     if (!values.stack || !stacks.includes(values.stack)) {
-        console.error(`usage: npm run plan -- --stack <${stacks.join("|")}> [--no-policy] [--strict]`);
+        console.error(`usage: npm run plan -- --stack <${stacks.join("|")}> [--no-policy] [--strict] [--before <earlier Pulumi.<stack>.yaml>]`);
         return 2;
     }
     const stack = values.stack;
@@ -94,7 +98,9 @@ async function main(): Promise<number> {
     const starting = values["no-policy"] ? undefined : PolicyPackProcess.start({ packDir: path.join(REPO_ROOT, "policies"), project: PROJECT, stack, dryRun: true });
     starting?.catch(() => undefined);
     let run: StackRun;
+    let before: StackRun | undefined;
     try {
+        if (values.before) before = await runStack(stack, { preview: true, config: overridesFromStackFile(values.before, path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)) });
         run = await runStack(stack, { preview: true });
     } catch (e) {
         await starting?.then((p) => p.close()).catch(() => undefined);
@@ -104,7 +110,12 @@ async function main(): Promise<number> {
         }
         throw e;
     }
-    console.log(renderPlan(run));
+    if (before) {
+        const lookup = (r: StackRun) => (urn: string) => r.resources.find((x) => x.urn === urn);
+        console.log(renderChanges(compareRuns(before, run), lookup(before), lookup(run), values.before ?? ""));
+    } else {
+        console.log(renderPlan(run));
+    }
     if (!starting) return 0;
     const pack = await starting;
     try {

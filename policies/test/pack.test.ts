@@ -11,6 +11,7 @@ import "./tokens.spec";
 import "./metadata.spec";
 import "./iotHub.spec";
 import "./dps.spec";
+import "./enrollments.spec";
 import "./cosmos.spec";
 import "./entra.spec";
 import "./stackRules.spec";

@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, type CapturedResource } from "./types";
+import { describeEnrollment, isEnrollmentRecord } from "./enrollments";
 
 export const UNKNOWN_TEXT = "(known after apply)";
 export const SECRET_TEXT = "[secret]";
@@ -348,6 +349,8 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
             return [["level", p("level")], ["on", linked(r, "scope", lookup)]];
         case "tls:index/privateKey:PrivateKey":
             return [["algorithm", `${p("algorithm")} ${p("ecdsaCurve")}`]];
+        case "pulumi-nodejs:dynamic:Resource":
+            return isEnrollmentRecord(r) ? describeEnrollment(r, lookup) : [];
         default:
             return [];
     }

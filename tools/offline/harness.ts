@@ -47,6 +47,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): { toObject(): unknown }[];
+    getImportid(): string;
     getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
 }
 interface MockMonitorLike {
@@ -67,6 +68,10 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const preview = options.preview ?? true;
     const cfg = readStackConfig(stack, options.config ?? {});
     await pulumi.runtime.setMocks(platformMocks(preview), cfg.project, stack, preview);
+    // The engine caches a dynamic provider's serialized text per provider object (the SDK's default
+    // since 3.0, PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS); setMocks resets that option, so set it back.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the SDK, without typings
+    (require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { cacheDynamicProviders?: boolean } } } }).getStore().settings.options.cacheDynamicProviders = true;
     pulumi.runtime.setAllConfig(cfg.values, cfg.secretKeys);
 
     const resources: CapturedResource[] = [];
@@ -96,6 +101,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     aliases: req.getAliasesList().map((a) => a.toObject()),
+                    ...(req.getImportid() ? { importId: req.getImportid() } : {}),
                     ...(pos && pos.getUri() ? { sourcePosition: { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() } } : {}),
                 };
                 if (captured.type === "pulumi:pulumi:Stack") stackUrn = captured.urn;

@@ -215,6 +215,13 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
             return { objectId: uuid(`${seed}/object`) };
         case "random:index/randomUuid:RandomUuid":
             return { result: uuid(seed) };
+        case "random:index/randomBytes:RandomBytes": {
+            const bytes = Buffer.concat([createHash("sha512").update(seed).digest(), createHash("sha512").update(`${seed}/2`).digest()]).subarray(0, Number(inputs.length ?? 32));
+            return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+        }
+        case "pulumi-nodejs:dynamic:Resource":
+            // Dynamic resources: the DPS enrollment records answer as the DPS service would.
+            return enrollmentRecord(rawInputs, seed) ?? {};
         case "tls:index/privateKey:PrivateKey":
             return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-public-${name}` };
         case "tls:index/selfSignedCert:SelfSignedCert": {
@@ -224,6 +231,31 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
         default:
             return {};
     }
+}
+
+/** The plain value of a wire value, secrets opened at any depth. */
+function reveal(v: any): any {
+    const p = plain(v);
+    if (Array.isArray(p)) return p.map(reveal);
+    if (p !== null && typeof p === "object") return Object.fromEntries(Object.entries(p).map(([k, x]) => [k, reveal(x)]));
+    return p;
+}
+
+/** What DPS computes for an enrollment record (components/enrollments/provider.ts outputsOf): id, etag, dates, keys. */
+function enrollmentRecord(rawInputs: Record<string, any>, seed: string): Record<string, unknown> | undefined {
+    const inputs = reveal(rawInputs);
+    const kind = inputs.kind;
+    if (kind !== "azure-iot-dps:EnrollmentGroup" && kind !== "azure-iot-dps:IndividualEnrollment") return undefined;
+    const group = kind === "azure-iot-dps:EnrollmentGroup";
+    const recordId = group ? inputs.enrollmentGroupId : inputs.registrationId;
+    const keys = inputs.attestation?.type === "symmetricKey" ? { primaryKey: inputs.attestation.symmetricKey?.primaryKey, secondaryKey: inputs.attestation.symmetricKey?.secondaryKey } : {};
+    return {
+        id: `${inputs.serviceHostName}/${group ? "enrollmentGroups" : "enrollments"}/${recordId}`,
+        etag: `"${createHash("sha256").update(seed).digest("base64").slice(0, 12)}"`,
+        createdDateTimeUtc: "2026-01-01T00:00:00.000Z",
+        lastUpdatedDateTimeUtc: "2026-01-01T00:00:00.000Z",
+        ...keys,
+    };
 }
 
 /** The given inputs, with every value the service adds (at any depth) unknown. */

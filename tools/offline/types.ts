@@ -46,6 +46,8 @@ export interface CapturedResource {
     additionalSecretOutputs: string[];
     /** Alias specs the SDK sent (type tokens of the v2 module names live here). */
     aliases: unknown[];
+    /** The `import` resource option: the id of an existing resource to adopt (empty when not importing). */
+    importId?: string;
     /** Where in the program the resource was declared, when the SDK reported it. */
     sourcePosition?: SourcePosition;
 }
