@@ -8,3 +8,4 @@ import "./cidr.spec";
 import "./platform.spec";
 import "./production.spec";
 import "./telemetry.spec";
+import "./functionDeployment.spec";
