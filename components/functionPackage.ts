@@ -5,8 +5,8 @@
  * preview and a deployment happens exactly when the code changes.
  *
  * The zip is written under its hash (by default to out/ingest-package, which git ignores), for the
- * deployment step (components/ingestFunction.ts) to hand to `az functionapp deployment source
- * config-zip`. Both paths are given to the engine relative to the working directory when they lie
+ * deployment step (components/functionDeployment.ts) to upload to the app's one-deploy endpoint.
+ * Both paths are given to the engine relative to the working directory when they lie
  * inside it (Pulumi runs the program in the project directory), so a preview on a laptop and an
  * update in CI register the same inputs and only a change of content deploys.
  */

@@ -23,9 +23,11 @@
  * - Storage: one account for the host (checkpoints of the Event Hubs trigger) and the deployment
  *   package, shared keys off, no public blob access, TLS 1.2, HTTPS only, OAuth by default, and a
  *   firewall that admits only the function's subnet (no bypass).
- * - Deployment: the package the program zipped (components/functionPackage.ts) goes to the app with
- *   `az functionapp deployment source config-zip`, the Flex Consumption "one deploy" path
- *   (/api/publish), authenticated with the deployer's Entra ID login. Uploading the zip as a blob
+ * - Deployment: the package the program zipped (components/functionPackage.ts) goes to the app by
+ *   the Flex Consumption "one deploy" (/api/publish on the SCM site), performed by the program's
+ *   own dynamic provider (components/functionDeployment.ts) with the deployer's Entra ID login
+ *   (DefaultAzureCredential), the only kind the SCM site accepts once basic publishing credentials
+ *   are off. Uploading the zip as a blob
  *   would not deploy anything (Flex Consumption takes packages through one deploy only,
  *   Azure/Azure-Functions#2558), and azure-native's `storage:Blob` signs its requests with the
  *   account key it lists, which `allowSharedKeyAccess: false` refuses
@@ -36,9 +38,9 @@ import * as web from "@pulumi/azure-native/web";
 import * as storage from "@pulumi/azure-native/storage";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as command from "@pulumi/command";
 import { INGEST_SETTINGS } from "../app/ingest/src/settings";
 import type { FunctionPackage } from "./functionPackage";
+import { FunctionPackageDeployment } from "./functionDeployment";
 import { knownAfter } from "./known";
 import type { WorkloadIdentity } from "./workloadIdentities";
 
@@ -85,7 +87,7 @@ export class IngestFunction extends pulumi.ComponentResource {
     public readonly scmAllowed: web.WebAppScmAllowed;
     public readonly applicationInsights?: applicationinsights.Component;
     public readonly roleAssignments: authorization.RoleAssignment[];
-    public readonly deployment: command.local.Command;
+    public readonly deployment: FunctionPackageDeployment;
     /** `<app>.azurewebsites.net`, known at preview. */
     public readonly hostName: string;
     /** The ARM id of the app, known at preview. */
@@ -268,15 +270,16 @@ export class IngestFunction extends pulumi.ComponentResource {
             this.roleAssignments.push(role("metrics-publisher", FUNCTION_ROLES.monitoringMetricsPublisher, componentId, `Monitoring Metrics Publisher on ${names.applicationInsights}`));
         }
 
-        // One deploy of the package whenever its content changes. The archive is registered with the
-        // engine too, so the plan and the state show what was deployed.
-        this.deployment = new command.local.Command(
+        // One deploy of the package whenever its content changes (components/functionDeployment.ts):
+        // the program's own provider, with the deployer's Entra ID login, to the SCM site.
+        this.deployment = new FunctionPackageDeployment(
             "package-deploy",
             {
-                create: 'az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$FUNCTION_APP" --src "$PACKAGE_ZIP"',
-                update: 'az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$FUNCTION_APP" --src "$PACKAGE_ZIP"',
-                environment: { RESOURCE_GROUP: resourceGroupName, FUNCTION_APP: names.app, PACKAGE_ZIP: args.package.engineZipPath },
-                triggers: [args.package.sha256, new pulumi.asset.FileArchive(args.package.engineDir)],
+                appName: names.app,
+                resourceGroupName,
+                packageSha256: args.package.sha256,
+                zipPath: args.package.engineZipPath,
+                files: args.package.files,
             },
             { parent: this, dependsOn: [this.app, this.appSettings, this.scmAllowed, this.deploymentContainer, ...this.roleAssignments, ...(args.deployAfter ?? [])] },
         );

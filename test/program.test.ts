@@ -9,3 +9,4 @@ import "./platform.spec";
 import "./production.spec";
 import "./telemetry.spec";
 import "./enrollments.spec";
+import "./functionDeployment.spec";

@@ -14,7 +14,6 @@ import { inflateRawSync } from "node:zlib";
 import { runStack } from "../tools/offline/harness";
 import { renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
-import { SIG_KEY } from "../tools/offline/types";
 import { INGEST_SETTINGS } from "../app/ingest/src/settings";
 import { crc32, readFunctionPackage, MissingFunctionPackageError } from "../components/functionPackage";
 import { FUNCTION_ROLES } from "../components/ingestFunction";
@@ -38,7 +37,7 @@ const T = {
     storage: "azure-native:storage:StorageAccount",
     container: "azure-native:storage:BlobContainer",
     insights: "azure-native:applicationinsights:Component",
-    command: "command:local:Command",
+    deployment: "pulumi-nodejs:dynamic/web:FunctionPackageDeployment",
     cosmos: "azure-native:cosmosdb:DatabaseAccount",
     sqlRole: "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
     vnet: "azure-native:network:VirtualNetwork",
@@ -278,7 +277,7 @@ describe("hop 3: ingest function -> Cosmos DB", () => {
     });
     it("the code is deployed after every role it starts with exists", () => {
         for (const run of stacks()) {
-            const deploy = one(run, T.command);
+            const deploy = one(run, T.deployment);
             for (const name of ["ingest-receiver", "storage-blob-owner", "metrics-publisher"]) assert.ok(deploy.dependencies.includes(one(run, T.role, name).urn), name);
             assert.ok(deploy.dependencies.includes(one(run, T.sqlRole, "writer-ingest").urn));
             assert.ok(deploy.dependencies.includes(one(run, T.settings).urn));
@@ -351,16 +350,22 @@ describe("alerts on the telemetry path", () => {
 });
 
 describe("the deployment package", () => {
-    it("is registered as an archive and deployed by content hash, with paths that do not depend on the machine", () => {
+    it("is deployed by content hash through the one-deploy provider, after the app, its settings and its roles, with paths that do not depend on the machine", () => {
         const pkg = readFunctionPackage(TEST_INGEST_PACKAGE, path.join(tmpdir(), "ingest-package-test"));
         for (const run of stacks()) {
-            const deploy = reveal(one(run, T.command).inputs);
-            assert.match(deploy.create, /^az functionapp deployment source config-zip /);
-            assert.equal(deploy.triggers[0], pkg.sha256);
-            const archive = one(run, T.command).inputs.triggers as unknown[];
-            assert.equal((archive[1] as Record<string, unknown>)[SIG_KEY], "0def7320c3a5731c473e5ecbe6d01bc7", "an archive, as the engine hashes it");
-            assert.equal(deploy.environment.FUNCTION_APP, reveal(one(run, T.app).inputs).name);
-            assert.equal(deploy.environment.PACKAGE_ZIP, `out/ingest-package/telemetry-ingest-${pkg.sha256.slice(0, 16)}.zip`);
+            const resource = one(run, T.deployment);
+            const deploy = reveal(resource.inputs);
+            const app = reveal(one(run, T.app).inputs);
+            assert.equal(deploy.packageSha256, pkg.sha256);
+            assert.equal(deploy.appName, app.name);
+            assert.equal(deploy.scmUrl, `https://${app.name}.scm.azurewebsites.net`);
+            assert.equal(deploy.zipPath, `out/ingest-package/telemetry-ingest-${pkg.sha256.slice(0, 16)}.zip`);
+            assert.deepEqual(deploy.files, ["dist/index.js", "host.json", "package.json"]);
+            assert.equal(typeof resource.inputs.__provider, "string", "the provider travels with the resource, serialized");
+            assert.deepEqual(unknownPaths(resource.inputs), [], `${run.stack}: every input known at preview`);
+            for (const before of [one(run, T.app), one(run, T.settings), one(run, T.scm), one(run, T.role, "storage-blob-owner"), one(run, T.role, "ingest-receiver")]) {
+                assert.ok(resource.dependencies.includes(before.urn), `${run.stack}: deployed after ${before.type} ${before.name}`);
+            }
         }
         assert.equal(reveal(runs.prod.outputs).telemetry.packageSha256, pkg.sha256);
     });

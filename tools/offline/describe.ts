@@ -193,10 +193,13 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
         case "azure-native:web:WebAppFtpAllowed":
         case "azure-native:web:WebAppScmAllowed":
             return [["basicAuthAllowed", p("allow")], ["of", linked(r, "name", lookup)]];
-        case "command:local:Command": {
-            const triggers = at(i, "triggers");
-            const sha = Array.isArray(triggers) ? triggers.find((t): t is string => typeof t === "string" && /^[0-9a-f]{64}$/.test(t)) : undefined;
-            return [["runs", p("create")], ["package", sha ? `sha256 ${sha.slice(0, 16)}…` : show(triggers)]];
+        case "pulumi-nodejs:dynamic/web:FunctionPackageDeployment": {
+            const sha = at(i, "packageSha256");
+            const files = at(i, "files");
+            return [
+                ["oneDeploy", `${p("scmUrl")}/api/publish (Entra ID, App Service audience)`],
+                ["package", `${typeof sha === "string" ? `sha256 ${sha.slice(0, 16)}…` : show(sha)}, ${Array.isArray(files) ? `${files.length} files` : show(files)}`],
+            ];
         }
         case "azure-native:iothub:IotHubResourceEventHubConsumerGroup":
             return [["consumerGroup", p("name")]];

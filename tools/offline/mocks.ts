@@ -157,8 +157,9 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
             return { name: "ftp", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/basicPublishingCredentialsPolicies/ftp` };
         case "azure-native:web:WebAppScmAllowed":
             return { name: "scm", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/basicPublishingCredentialsPolicies/scm` };
-        case "command:local:Command":
-            return { stdout: "", stderr: "" };
+        case "pulumi-nodejs:dynamic/web:FunctionPackageDeployment":
+            // What the one-deploy provider returns (components/functionDeployment.ts).
+            return { deploymentId: uuid(`${seed}/${String(inputs.packageSha256)}`), status: "Success (4)" };
         case "azure-native:authorization:RoleAssignment":
             return { name: uuid(`${seed}/name`), id: `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${uuid(`${seed}/name`)}` };
         case "azure-native:iothub:IotHubResource":
