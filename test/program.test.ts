@@ -9,3 +9,4 @@ import "./platform.spec";
 import "./production.spec";
 import "./telemetry.spec";
 import "./functionDeployment.spec";
+import "./api.spec";
