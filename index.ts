@@ -2,11 +2,12 @@
 // registered), build the platform, export its outputs. Secrets stay secrets.
 import { loadPlatformConfig } from "./config/load";
 import { createPlatform } from "./components/platform";
-import { ingestPackageDirFrom } from "./components/functionPackage";
+import { apiPackageDirFrom, ingestPackageDirFrom } from "./components/functionPackage";
 
-// The ingest function's package is the folder `npm run build:ingest` writes (app/ingest/dist);
-// INGEST_PACKAGE_DIR points elsewhere (the offline tests use a package they build themselves).
-const platform = createPlatform(loadPlatformConfig(), { ingestPackageDir: ingestPackageDirFrom() });
+// The function packages are the folders `npm run build:ingest` and `npm run build:api` write
+// (app/ingest/dist, app/api/dist); INGEST_PACKAGE_DIR and API_PACKAGE_DIR point elsewhere (the
+// offline tests use packages they build themselves).
+const platform = createPlatform(loadPlatformConfig(), { ingestPackageDir: ingestPackageDirFrom(), apiPackageDir: apiPackageDirFrom() });
 
 export const resourceGroupName = platform.resourceGroupName;
 export const iotHubHostName = platform.iotHubHostName;
@@ -23,6 +24,9 @@ export const cosmosDatabase = platform.cosmosDatabase;
 export const cosmosContainer = platform.cosmosContainer;
 export const telemetry = platform.telemetry;
 export const ingestManagedIdentityClientId = platform.ingestManagedIdentityClientId;
+export const apiBaseUrl = platform.apiBaseUrl;
+export const api = platform.api;
+export const apiEgressIpAddress = platform.apiEgressIpAddress;
 export const deviceCaCertificates = platform.deviceCaCertificates;
 export const devCaPrivateKeys = platform.devCaPrivateKeys;
 export const enrollmentGroups = platform.enrollmentGroups;

@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
+import { API_ROLES, API_SCOPES } from "../app/api/src/settings";
+
+/**
+ * The Azure CLI's client (application) id, the same in every tenant: pre-authorized for the API's
+ * scopes when a stack lets operators call the API with `az account get-access-token`
+ * (app/api/README.md, "Calling it after deployment").
+ */
+export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
 /** A delegated permission the API exposes to signed-in users (through the mobile app). */
 export interface ApiScope {
@@ -21,27 +29,43 @@ export interface ApiAppRole {
     allowedMemberTypes: ("User" | "Application")[];
 }
 
-export const DEFAULT_SCOPES: ApiScope[] = [
-    {
-        value: "Telemetry.Read",
+/**
+ * Consent texts of the API's scopes, one per entry of API_SCOPES (app/api/src/settings.ts, the one
+ * source of the names the API checks): a scope added there without its text here does not compile.
+ */
+const SCOPE_TEXT: Record<keyof typeof API_SCOPES, Omit<ApiScope, "value">> = {
+    telemetryRead: {
         adminConsentDisplayName: "Read device telemetry",
         adminConsentDescription: "Lets the app read telemetry of the devices the signed-in user may see.",
         userConsentDisplayName: "Read your devices' telemetry",
         userConsentDescription: "Lets the app read telemetry of your devices on your behalf.",
         consent: "User",
     },
-    {
-        value: "Devices.Manage",
+    devicesManage: {
         adminConsentDisplayName: "Manage devices",
         adminConsentDescription: "Lets the app read and update device twins and send commands on behalf of the signed-in user.",
         consent: "Admin",
     },
-];
+};
 
-export const DEFAULT_APP_ROLES: ApiAppRole[] = [
-    { value: "Telemetry.Reader", displayName: "Telemetry reader", description: "Reads device telemetry.", allowedMemberTypes: ["User"] },
-    { value: "Devices.Operator", displayName: "Device operator", description: "Manages devices and sends commands.", allowedMemberTypes: ["User"] },
-];
+/** Display texts of the API's app roles, one per entry of API_ROLES (app/api/src/settings.ts). */
+const ROLE_TEXT: Record<keyof typeof API_ROLES, Omit<ApiAppRole, "value" | "allowedMemberTypes">> = {
+    telemetryReader: { displayName: "Telemetry reader", description: "Reads device telemetry." },
+    devicesOperator: { displayName: "Device operator", description: "Manages devices and sends commands." },
+};
+
+export const DEFAULT_SCOPES: ApiScope[] = (Object.keys(API_SCOPES) as (keyof typeof API_SCOPES)[]).map((k) => ({ value: API_SCOPES[k], ...SCOPE_TEXT[k] }));
+
+/**
+ * The app roles, for users and groups (through the mobile app) and for applications: a daemon that
+ * is granted a role calls the API app-only (client credentials), and the API accepts the role in
+ * its `roles` claim (app/api/README.md, "Token rules").
+ */
+export const DEFAULT_APP_ROLES: ApiAppRole[] = (Object.keys(API_ROLES) as (keyof typeof API_ROLES)[]).map((k) => ({
+    value: API_ROLES[k],
+    ...ROLE_TEXT[k],
+    allowedMemberTypes: ["User", "Application"],
+}));
 
 export interface EntraAppsArgs {
     /** Display name stem, e.g. "secure-iot-platform (dev)". */
@@ -52,12 +76,16 @@ export interface EntraAppsArgs {
     mobileRedirectUris: string[];
     scopes?: ApiScope[];
     appRoles?: ApiAppRole[];
+    /** Pre-authorize the Azure CLI (AZURE_CLI_CLIENT_ID) for every scope: operators get tokens without a consent prompt. */
+    preAuthorizeAzureCli?: boolean;
 }
 
 /**
  * The Entra ID side of sign-in: the API (a single-tenant web API that validates v2 JWTs, exposes
  * `api://<clientId>` scopes and app roles, and requires assignment) and the mobile app (a
- * separate public client with no secrets, pre-authorized for the API's scopes). Split azuread
+ * separate public client with no secrets, pre-authorized for the API's scopes; the Azure CLI too
+ * where a stack lets operators call the API). Scope and role names come from app/api/src/settings.ts.
+ * Split azuread
  * resources avoid the identifier-URI self-reference; ids come from random UUIDs kept in state.
  * No passwords or certificates are created for either app.
  */
@@ -154,6 +182,13 @@ export class EntraApps extends pulumi.ComponentResource {
             { applicationId: this.api.id, authorizedClientId: this.mobile.clientId, permissionIds: scopeIds },
             { parent: this, dependsOn: scopeResources },
         );
+        if (args.preAuthorizeAzureCli) {
+            new azuread.ApplicationPreAuthorized(
+                "azure-cli-preauthorized",
+                { applicationId: this.api.id, authorizedClientId: AZURE_CLI_CLIENT_ID, permissionIds: scopeIds },
+                { parent: this, dependsOn: scopeResources },
+            );
+        }
 
         for (const [app, appName] of [[this.api, "api"], [this.mobile, "mobile"]] as const) {
             for (const owner of args.owners) {

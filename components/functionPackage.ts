@@ -1,6 +1,7 @@
 /**
- * The ingest function's deployment package, read from the folder `npm run build:ingest` produces
- * (app/ingest/dist, the contract in app/ingest/src/settings.ts) and zipped deterministically: the
+ * A function app's deployment package (the ingest function's from app/ingest/dist, which
+ * `npm run build:ingest` produces, contract in app/ingest/src/settings.ts; the API's from
+ * app/api/dist, `npm run build:api`, contract in app/api/src/settings.ts), zipped deterministically: the
  * same files give the same bytes and the same SHA-256, so the package's identity is known at
  * preview and a deployment happens exactly when the code changes.
  *
@@ -15,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import * as path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { INGEST_PACKAGE_DIR } from "../app/ingest/src/settings";
+import { API_PACKAGE_DIR } from "../app/api/src/settings";
 
 /**
  * Where the built package is: INGEST_PACKAGE_DIR when set (the offline tests build their own),
@@ -23,6 +25,37 @@ import { INGEST_PACKAGE_DIR } from "../app/ingest/src/settings";
 export function ingestPackageDirFrom(env: Record<string, string | undefined> = process.env): string {
     return env.INGEST_PACKAGE_DIR || path.join(process.cwd(), INGEST_PACKAGE_DIR);
 }
+
+/** Where the API's built package is: API_PACKAGE_DIR when set, else app/api/dist under the working directory. */
+export function apiPackageDirFrom(env: Record<string, string | undefined> = process.env): string {
+    return env.API_PACKAGE_DIR || path.join(process.cwd(), API_PACKAGE_DIR);
+}
+
+/** Which app a package is for: names the zip and the build command in errors. */
+export interface PackageKind {
+    /** Zip file name stem, e.g. "telemetry-ingest". */
+    name: string;
+    /** Who the package is for, in messages, e.g. "The ingest function's". */
+    owner: string;
+    /** The command that builds it, e.g. "npm run build:ingest". */
+    buildCommand: string;
+    /** What the build writes, for the message. */
+    builds: string;
+}
+
+export const INGEST_PACKAGE: PackageKind = {
+    name: "telemetry-ingest",
+    owner: "The ingest function's",
+    buildCommand: "npm run build:ingest",
+    builds: "host.json, package.json and the bundled code to app/ingest/dist",
+};
+
+export const API_PACKAGE: PackageKind = {
+    name: "api",
+    owner: "The API's",
+    buildCommand: "npm run build:api",
+    builds: "host.json, package.json and the bundled code to app/api/dist",
+};
 
 export interface FunctionPackage {
     /** The folder the package was read from. */
@@ -40,27 +73,24 @@ export interface FunctionPackage {
 }
 
 export class MissingFunctionPackageError extends Error {
-    constructor(dir: string, problem: string) {
-        super(
-            `The ingest function's deployment package ${problem} (${dir}). Build it with \`npm run build:ingest\` ` +
-                "(it writes host.json, package.json and the bundled code to app/ingest/dist), then run the program again.",
-        );
+    constructor(dir: string, problem: string, kind: PackageKind = INGEST_PACKAGE) {
+        super(`${kind.owner} deployment package ${problem} (${dir}). Build it with \`${kind.buildCommand}\` (it writes ${kind.builds}), then run the program again.`);
         this.name = "MissingFunctionPackageError";
     }
 }
 
 /** Reads and zips the package folder; throws MissingFunctionPackageError naming the build command. */
-export function readFunctionPackage(dir: string, outDir = path.join(process.cwd(), "out", "ingest-package")): FunctionPackage {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MissingFunctionPackageError(dir, "is missing");
+export function readFunctionPackage(dir: string, outDir = path.join(process.cwd(), "out", "ingest-package"), kind: PackageKind = INGEST_PACKAGE): FunctionPackage {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MissingFunctionPackageError(dir, "is missing", kind);
     // The Functions host needs host.json at the package root (and package.json for the Node worker).
     for (const required of ["host.json", "package.json"]) {
-        if (!existsSync(path.join(dir, required))) throw new MissingFunctionPackageError(dir, `has no ${required}`);
+        if (!existsSync(path.join(dir, required))) throw new MissingFunctionPackageError(dir, `has no ${required}`, kind);
     }
     const files = listFiles(dir);
     const zip = zipFiles(files.map((name) => ({ name, data: readFileSync(path.join(dir, ...name.split("/"))) })));
     const sha256 = createHash("sha256").update(zip).digest("hex");
     mkdirSync(outDir, { recursive: true });
-    const zipPath = path.join(outDir, `telemetry-ingest-${sha256.slice(0, 16)}.zip`);
+    const zipPath = path.join(outDir, `${kind.name}-${sha256.slice(0, 16)}.zip`);
     if (!existsSync(zipPath)) writeFileSync(zipPath, zip);
     return { dir, files, sha256, zipPath, bytes: zip.length, engineDir: forEngine(dir), engineZipPath: forEngine(zipPath) };
 }

@@ -209,6 +209,12 @@ export const ALERT_RULES: readonly AlertRule[] = [
 
 export interface MonitoredResource {
     service: MonitoredService;
+    /**
+     * Names the diagnostic setting when a service has more than one resource (the API's function
+     * app beside the ingest function's); default the service. Alert rules watch the resources
+     * without a key.
+     */
+    key?: string;
     /** The resource; its `id` is the diagnostic setting's `resourceUri` and the alerts' scope. */
     resource: pulumi.CustomResource;
     /** A sub-resource that takes the diagnostic setting instead (a storage account's blob service). */
@@ -231,7 +237,7 @@ export interface ObservabilityArgs {
  */
 export class Observability extends pulumi.ComponentResource {
     public readonly workspace?: operationalinsights.Workspace;
-    public readonly diagnosticSettings: Partial<Record<MonitoredService, monitor.DiagnosticSetting>>;
+    public readonly diagnosticSettings: Partial<Record<string, monitor.DiagnosticSetting>>;
     public readonly actionGroup?: monitor.ActionGroup;
     public readonly alerts: Record<string, monitor.MetricAlert>;
     private readonly args: ObservabilityArgs;
@@ -292,10 +298,10 @@ export class Observability extends pulumi.ComponentResource {
         const args = { ...this.args, resources };
         const workspace = this.workspace;
         if (workspace) {
-            for (const { service, resource, diagnosticsUri } of resources) {
+            for (const { service, key, resource, diagnosticsUri } of resources) {
                 if (NO_DIAGNOSTIC_SETTING.has(service)) continue;
-                this.diagnosticSettings[service] = new monitor.DiagnosticSetting(
-                    `diag-${service}`,
+                this.diagnosticSettings[key ?? service] = new monitor.DiagnosticSetting(
+                    `diag-${key ?? service}`,
                     {
                         name: DIAGNOSTIC_SETTING_NAME,
                         resourceUri: diagnosticsUri ?? resource.id,
@@ -312,7 +318,7 @@ export class Observability extends pulumi.ComponentResource {
 
         const actionGroup = this.actionGroup;
         if (args.alerts && actionGroup) {
-            const byService = new Map(args.resources.map((r) => [r.service, r.resource]));
+            const byService = new Map(args.resources.filter((r) => r.key === undefined).map((r) => [r.service, r.resource]));
             for (const rule of args.alerts.rules ?? ALERT_RULES) {
                 const target = byService.get(rule.service);
                 if (!target) continue;

@@ -2,17 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PlatformConfig } from "../config/schema";
 import { PlatformFoundation } from "./foundation";
+import { knownAfter } from "./known";
 import { WorkloadIdentities } from "./workloadIdentities";
 import { TelemetryStore } from "./telemetryStore";
 import { DeviceCertificateAuthorities } from "./deviceCa";
 import { IotHub, type HubDataPlaneGrant } from "./iotHub";
 import { ProvisioningService } from "./provisioningService";
 import { DeviceEnrollments, type EnrollmentSummary } from "./deviceEnrollments";
-import { EntraApps } from "./entraApps";
+import { AZURE_CLI_CLIENT_ID, EntraApps } from "./entraApps";
 import { PlatformNetwork, PrivateEndpoints, type PrivateEndpointTarget } from "./privateNetwork";
 import { TelemetryBus } from "./telemetryBus";
 import { IngestFunction } from "./ingestFunction";
-import { ingestPackageDirFrom, readFunctionPackage } from "./functionPackage";
+import { ApiFunction } from "./apiFunction";
+import { HubDataRole } from "./hubDataRole";
+import { API_PACKAGE, apiPackageDirFrom, ingestPackageDirFrom, readFunctionPackage } from "./functionPackage";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
 import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
@@ -56,6 +59,19 @@ export interface PlatformOutputs {
         ingestFunctionHostName: string;
         packageSha256: string;
     };
+    /** Where the API answers: `https://<app>.azurewebsites.net`, routes `/devices/{id}/...` (README, "Call the API"). */
+    apiBaseUrl: string;
+    /** The API's hosting (docs/API.md): names and ids, no keys. */
+    api: {
+        functionApp: string;
+        packageSha256: string;
+        /** The custom IoT Hub role the API's identity holds on the hub. */
+        hubRoleDefinitionId: string;
+        /** Whether the Azure CLI may ask for the API's scopes (apiAzureCliAccess). */
+        azureCliAccess: boolean;
+    };
+    /** The API subnet's fixed egress address, where the API reaches the hub over the internet (add it to iotHubAllowedIpRanges); null otherwise. */
+    apiEgressIpAddress: pulumi.Output<string> | null;
     /** Client id of the ingest function's user-assigned identity (for role reviews and `az` queries). */
     ingestManagedIdentityClientId: pulumi.Output<string>;
     deviceCaCertificates: pulumi.Output<{ name: string; notAfter: string }[]>;
@@ -67,8 +83,8 @@ export interface PlatformOutputs {
     devCaPrivateKeys: pulumi.Output<Record<string, string>>;
     /** The virtual network the private endpoints live in (peer with it to reach the services privately), and which services have one; null without private endpoints. */
     privateNetwork: { virtualNetwork: string; endpointSubnet: string; services: string[] } | null;
-    /** The platform network every stack has (the ingest function's subnet lives in it). */
-    platformNetwork: { virtualNetwork: string; functionSubnet: string };
+    /** The platform network every stack has (both function apps' subnets live in it). */
+    platformNetwork: { virtualNetwork: string; functionSubnet: string; apiSubnet: string };
     /** Log Analytics workspace that receives all logs and metrics; null without diagnostics. */
     logAnalyticsWorkspaceName: string | null;
     /** Metric alert rules that notify the on-call action group. */
@@ -89,6 +105,8 @@ export interface PlatformOptions {
     formerIdentities?: FormerIdentities;
     /** The built ingest function package; default app/ingest/dist of the working directory (`npm run build:ingest`). */
     ingestPackageDir?: string;
+    /** The built API package; default app/api/dist of the working directory (`npm run build:api`). */
+    apiPackageDir?: string;
 }
 
 /**
@@ -100,6 +118,7 @@ export interface PlatformOptions {
 export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): PlatformOutputs {
     // Before anything is registered: the program cannot deploy a function it has no package for.
     const ingestPackage = readFunctionPackage(options.ingestPackageDir ?? ingestPackageDirFrom({}));
+    const apiPackage = readFunctionPackage(options.apiPackageDir ?? apiPackageDirFrom({}), undefined, API_PACKAGE);
     const client = authorization.getClientConfigOutput();
     const stateful: StatefulProtection = {
         protect: config.protection.protectStatefulResources,
@@ -131,8 +150,11 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         },
     );
 
-    // Every stack has the network: the ingest function integrates into it. Private endpoints (and
-    // their subnet) only where the stack asks for them.
+    // Every stack has the network: both function apps integrate into it. Private endpoints (and
+    // their subnet) only where the stack asks for them. Where the API reaches the hub over the
+    // internet (no private endpoint for the hub), its subnet gets a fixed egress address for the
+    // hub's IP allow list.
+    const hubReachedPrivately = config.privateNetwork.enabled && config.privateNetwork.services.includes("iotHub");
     const network = new PlatformNetwork("network", {
         resourceGroupName: rg,
         subscriptionId: client.subscriptionId,
@@ -142,7 +164,13 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         addressSpace: config.privateNetwork.addressSpace,
         functionSubnet: config.telemetry.functionSubnet,
         ...(config.privateNetwork.enabled ? { endpoints: { subnet: config.privateNetwork.endpointSubnet, securityGroupName: names.endpointSecurityGroup } } : {}),
+        apiSubnet: {
+            prefix: config.api.functionSubnet,
+            ...(hubReachedPrivately ? {} : { egress: { natGatewayName: names.apiNatGateway, publicIpName: names.apiEgressIp } }),
+        },
     });
+    if (!network.apiSubnetId) throw new Error("unreachable: the network always has the API subnet");
+    const apiSubnetId = network.apiSubnetId;
 
     const store = new TelemetryStore(
         "telemetry",
@@ -162,7 +190,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             publicNetworkAccess: config.cosmos.publicNetworkAccess,
             allowedIpRanges: config.cosmos.allowedIpRanges,
             // A public (firewalled) account admits the function's subnet; a private one is reached through its endpoint.
-            allowedSubnetIds: [network.functionSubnetId],
+            allowedSubnetIds: [network.functionSubnetId, apiSubnetId],
             ttlDays: config.cosmos.ttlDays,
             writers: [{ name: "ingest", principalId: identities.ingest.principalId }],
             readers: [{ name: "api", principalId: identities.api.principalId }],
@@ -214,7 +242,6 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             },
             caCertificates: cas.cas,
             dataPlaneGrants: [
-                { name: "api", principalId: identities.api.principalId, roles: config.entra.apiIotHubRoles },
                 ...(identities.dpsLink ? [{ name: DPS_LINK_GRANT, principalId: identities.dpsLink.principalId, roles: [...DPS_LINK_HUB_ROLES] }] : []),
                 ...config.entra.operatorGroupIds.map((groupId) => ({ name: `operators-${groupId}`, principalId: groupId, principalType: "Group" as const, roles: ["IoTHubRegistryContributor" as const] })),
             ],
@@ -341,7 +368,6 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         { service: "functionStorage", resource: ingest.storageAccount, diagnosticsUri: pulumi.interpolate`${ingest.storageAccount.id}/blobServices/default` },
         ...(ingest.applicationInsights ? [{ service: "appInsights" as const, resource: ingest.applicationInsights }] : []),
     ];
-    observability?.watch(monitored);
 
     // Defender for IoT and for Cosmos DB.
     const defense = config.threatProtection;
@@ -373,7 +399,48 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         displayName: `${config.project} (${config.environment})`,
         owners: config.entra.owners,
         mobileRedirectUris: config.entra.mobileRedirectUris,
+        preAuthorizeAzureCli: config.entra.azureCliAccess,
     });
+
+    // The API (docs/API.md): exactly its IoT Hub data actions on the hub (a custom role; Cosmos DB
+    // Data Reader on the container comes with the store), then its own function app behind App
+    // Service authentication, configured from the API registration.
+    const hubRole = new HubDataRole("api-hub-role", {
+        subscriptionId: client.subscriptionId,
+        hubName: names.iotHub,
+        hubId: knownAfter(hub.hub, hub.hubId),
+        principalId: identities.api.principalId,
+        purpose: "API",
+    });
+    const cliClients = config.entra.azureCliAccess ? [AZURE_CLI_CLIENT_ID] : [];
+    const api = new ApiFunction("api", {
+        resourceGroupName: rg,
+        subscriptionId: client.subscriptionId,
+        location,
+        tags,
+        names: { plan: names.apiFunctionPlan, app: names.apiFunctionApp, storage: names.apiFunctionStorage, applicationInsights: names.apiApplicationInsights },
+        identity: identities.api,
+        subnetId: apiSubnetId,
+        instanceMemoryMB: config.api.functionInstanceMemoryMB,
+        maximumInstances: config.api.functionMaximumInstances,
+        zoneRedundant: config.cosmos.zoneRedundant,
+        ...(workspace ? { workspaceId: workspace.id } : {}),
+        package: apiPackage,
+        tenantId: client.tenantId,
+        apiClientId: apps.api.clientId,
+        mobileClientId: apps.mobile.clientId,
+        additionalDelegatedClientIds: cliClients,
+        appOnlyClientIds: config.entra.appOnlyClientIds,
+        iotHubHostName: hub.hostName,
+        cosmos: { endpoint: store.endpoint, database: config.cosmos.databaseName, container: config.cosmos.containerName },
+        // The API answers requests as soon as its code lands.
+        deployAfter: [hubRole.assignment, ...store.roleAssignments, ...(privateEndpoints ? Object.values(privateEndpoints.zoneGroups) : []), ...(network.apiNatGateway ? [network.apiNatGateway] : [])],
+    });
+    monitored.push(
+        { service: "functionApp", key: "apiFunctionApp", resource: api.app },
+        { service: "functionStorage", key: "apiFunctionStorage", resource: api.storageAccount, diagnosticsUri: pulumi.interpolate`${api.storageAccount.id}/blobServices/default` },
+    );
+    observability?.watch(monitored);
 
     return {
         resourceGroupName: foundation.resourceGroupName,
@@ -398,6 +465,14 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             ingestFunctionHostName: ingest.hostName,
             packageSha256: ingestPackage.sha256,
         },
+        apiBaseUrl: api.baseUrl,
+        api: {
+            functionApp: names.apiFunctionApp,
+            packageSha256: apiPackage.sha256,
+            hubRoleDefinitionId: hubRole.roleGuid,
+            azureCliAccess: config.entra.azureCliAccess,
+        },
+        apiEgressIpAddress: network.apiEgressIp ? network.apiEgressIp.ipAddress.apply((ip) => ip ?? "") : null,
         ingestManagedIdentityClientId: identities.ingest.clientId,
         deviceCaCertificates: pulumi.all(cas.cas.map((c) => c.notAfter.apply((notAfter) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
@@ -406,7 +481,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         privateNetwork: privateEndpoints
             ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }
             : null,
-        platformNetwork: { virtualNetwork: names.virtualNetwork, functionSubnet: config.telemetry.functionSubnet },
+        platformNetwork: { virtualNetwork: names.virtualNetwork, functionSubnet: config.telemetry.functionSubnet, apiSubnet: config.api.functionSubnet },
         logAnalyticsWorkspaceName: workspace ? names.logAnalytics : null,
         alertRules: Object.keys(observability?.alerts ?? {}),
         protectedResources: stateful.protect ? statefulResources.map((r) => r.key) : [],

@@ -65,6 +65,13 @@ export const FUNCTION_SUBNET_DELEGATION = "Microsoft.App/environments";
 
 export const ENDPOINT_SUBNET_NAME = "private-endpoints";
 export const FUNCTION_SUBNET_NAME = "ingest-function";
+export const API_SUBNET_NAME = "api-function";
+
+/**
+ * Service endpoints on the API function's subnet: its host storage (Microsoft.Storage) and, where
+ * the account is public behind its firewall, Cosmos DB. It reads no event hub.
+ */
+export const API_SUBNET_SERVICE_ENDPOINTS = ["Microsoft.Storage", "Microsoft.AzureCosmosDB"] as const;
 
 export interface PlatformNetworkArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -77,6 +84,13 @@ export interface PlatformNetworkArgs {
     functionSubnet: string;
     /** The private-endpoint subnet and its NSG; omitted when the stack has no private endpoints. */
     endpoints?: { subnet: string; securityGroupName: string };
+    /**
+     * The API function's subnet. With `egress`, a NAT gateway and a static public IP give the
+     * subnet's internet traffic one fixed address (MicrosoftDocs/azure-docs
+     * articles/app-service/networking/nat-gateway-integration.md), for the IoT hub's IP allow list
+     * where the API reaches the hub over the internet.
+     */
+    apiSubnet?: { prefix: string; egress?: { natGatewayName: string; publicIpName: string } };
 }
 
 /**
@@ -92,6 +106,10 @@ export class PlatformNetwork extends pulumi.ComponentResource {
     /** ARM ids built from known parts (the network's id is unknown at preview), carrying the dependency on the network. */
     public readonly functionSubnetId: pulumi.Output<string>;
     public readonly endpointSubnetId?: pulumi.Output<string>;
+    public readonly apiSubnetId?: pulumi.Output<string>;
+    /** The API subnet's fixed egress address and its NAT gateway, where the stack has them. */
+    public readonly apiEgressIp?: network.PublicIPAddress;
+    public readonly apiNatGateway?: network.NatGateway;
 
     constructor(name: string, args: PlatformNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:network:PlatformNetwork", name, {}, opts);
@@ -136,6 +154,39 @@ export class PlatformNetwork extends pulumi.ComponentResource {
             );
         }
 
+        let natGatewayId: pulumi.Output<string> | undefined;
+        if (args.apiSubnet?.egress) {
+            const { natGatewayName, publicIpName } = args.apiSubnet.egress;
+            const rgId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupName}`;
+            this.apiEgressIp = new network.PublicIPAddress(
+                "api-egress-ip",
+                {
+                    publicIpAddressName: publicIpName,
+                    resourceGroupName,
+                    location,
+                    tags,
+                    sku: { name: "Standard", tier: "Regional" },
+                    publicIPAllocationMethod: "Static",
+                    publicIPAddressVersion: "IPv4",
+                },
+                { parent: this },
+            );
+            this.apiNatGateway = new network.NatGateway(
+                "api-nat",
+                {
+                    natGatewayName,
+                    resourceGroupName,
+                    location,
+                    tags,
+                    sku: { name: "Standard" },
+                    idleTimeoutInMinutes: 4,
+                    publicIpAddresses: [{ id: knownAfter(this.apiEgressIp, pulumi.interpolate`${rgId}/providers/Microsoft.Network/publicIPAddresses/${publicIpName}`) }],
+                },
+                { parent: this },
+            );
+            natGatewayId = knownAfter(this.apiNatGateway, pulumi.interpolate`${rgId}/providers/Microsoft.Network/natGateways/${natGatewayName}`);
+        }
+
         // Subnets are declared inline: separate Subnet resources and a network update would fight
         // over the subnet list.
         const subnets: network.VirtualNetworkArgs["subnets"] = [
@@ -159,6 +210,17 @@ export class PlatformNetwork extends pulumi.ComponentResource {
                 delegations: [{ name: "flex-consumption", serviceName: FUNCTION_SUBNET_DELEGATION }],
                 serviceEndpoints: FUNCTION_SUBNET_SERVICE_ENDPOINTS.map((service) => ({ service })),
             },
+            ...(args.apiSubnet
+                ? [
+                      {
+                          name: API_SUBNET_NAME,
+                          addressPrefix: args.apiSubnet.prefix,
+                          delegations: [{ name: "flex-consumption", serviceName: FUNCTION_SUBNET_DELEGATION }],
+                          serviceEndpoints: API_SUBNET_SERVICE_ENDPOINTS.map((service) => ({ service })),
+                          ...(natGatewayId ? { natGateway: { id: natGatewayId } } : {}),
+                      },
+                  ]
+                : []),
         ];
         this.virtualNetwork = new network.VirtualNetwork(
             "vnet",
@@ -177,6 +239,7 @@ export class PlatformNetwork extends pulumi.ComponentResource {
             pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/virtualNetworks/${args.networkName}`,
         );
         this.functionSubnetId = pulumi.interpolate`${networkId}/subnets/${FUNCTION_SUBNET_NAME}`;
+        if (args.apiSubnet) this.apiSubnetId = pulumi.interpolate`${networkId}/subnets/${API_SUBNET_NAME}`;
         if (args.endpoints) this.endpointSubnetId = pulumi.interpolate`${networkId}/subnets/${ENDPOINT_SUBNET_NAME}`;
 
         this.registerOutputs({ virtualNetworkId: this.virtualNetwork.id, functionSubnetId: this.functionSubnetId, endpointSubnetId: this.endpointSubnetId });

@@ -59,7 +59,6 @@ export const CONFIG_KEYS = {
     telemetryTtlDays: "integer",
     entraOwners: "array",
     mobileRedirectUris: "array",
-    apiIotHubRoles: "array",
     operatorGroupIds: "array",
     privateNetworkEnabled: "boolean",
     privateNetworkAddressSpace: "string",
@@ -71,6 +70,11 @@ export const CONFIG_KEYS = {
     ingestFunctionSubnet: "string",
     ingestFunctionInstanceMemoryMB: "integer",
     ingestFunctionMaximumInstances: "integer",
+    apiFunctionSubnet: "string",
+    apiFunctionInstanceMemoryMB: "integer",
+    apiFunctionMaximumInstances: "integer",
+    apiAzureCliAccess: "boolean",
+    apiAppOnlyClientIds: "array",
     diagnosticsEnabled: "boolean",
     logRetentionDays: "integer",
     alertsEnabled: "boolean",
@@ -82,6 +86,17 @@ export const CONFIG_KEYS = {
 } as const satisfies Record<string, ConfigKind>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/**
+ * Keys the project no longer reads, with what replaced them: a stack that still sets one gets
+ * this message (naming the key and the fix) instead of "not a setting of this project".
+ */
+export const RETIRED_KEYS: Record<string, string> = {
+    apiIotHubRoles:
+        "is no longer used: the API's identity holds a custom IoT Hub role with exactly the data actions its routes call " +
+        "(twins read and write, direct methods; components/hubDataRole.ts), scoped to the hub, instead of built-in roles. " +
+        "Remove the setting (`pulumi config rm apiIotHubRoles`); to change what the API may do, change the API and API_HUB_DATA_ACTIONS together",
+};
 
 export type Attestation = "x509" | "tpm" | "symmetricKey";
 export type PublicNetworkAccess = "Enabled" | "Disabled";
@@ -163,7 +178,14 @@ export interface PlatformConfig {
     entra: {
         owners: string[];
         mobileRedirectUris: string[];
-        apiIotHubRoles: ApiIotHubRole[];
+        /**
+         * Pre-authorize the Azure CLI (04b07795-8ddb-461a-bbee-02f9e1bf7b46) for the API's scopes and
+         * accept it as a delegated client (API_ADDITIONAL_CLIENT_IDS, App Service authentication),
+         * so an operator can call the API with `az account get-access-token`. Dev on, prod off.
+         */
+        azureCliAccess: boolean;
+        /** Client ids of daemon apps granted the API's app roles, admitted by App Service authentication. */
+        appOnlyClientIds: string[];
         /**
          * Entra groups (object ids) of the operators: IoT Hub Registry Contributor on the hub (devices)
          * and Device Provisioning Service Data Contributor on DPS (enrollments), nothing wider.
@@ -187,6 +209,12 @@ export interface PlatformConfig {
         routeEnabled: boolean;
         eventHubPartitions: number;
         eventHubRetentionDays: number;
+        functionSubnet: string;
+        functionInstanceMemoryMB: number;
+        functionMaximumInstances: number;
+    };
+    /** The API's function app (docs/API.md): its own subnet and scaling. */
+    api: {
         functionSubnet: string;
         functionInstanceMemoryMB: number;
         functionMaximumInstances: number;
@@ -329,11 +357,6 @@ const shape = {
     telemetryTtlDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days"),
     entraOwners: z.array(z.string().regex(GUID, "each owner must be an Entra object id (a GUID): find it with `az ad user show --id <upn> --query id`")),
     mobileRedirectUris: z.array(z.string()),
-    apiIotHubRoles: z
-        .array(z.enum(["IoTHubDataReader", "IoTHubTwinContributor", "IoTHubRegistryContributor", "IoTHubDataContributor"], {
-            error: "each role must be IoTHubDataReader, IoTHubTwinContributor, IoTHubRegistryContributor or IoTHubDataContributor",
-        }))
-        .min(1, "grant the API at least one IoT Hub data-plane role"),
     operatorGroupIds: z.array(z.string().regex(GUID, "each group must be an Entra group object id (a GUID): find it with `az ad group show --group <name> --query id -o tsv`")),
     privateNetworkEnabled: z.boolean(),
     privateNetworkAddressSpace: privateCidr,
@@ -348,6 +371,13 @@ const shape = {
         error: (i) => `${String(i.input)} MB is not a Flex Consumption instance size; use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
     }),
     ingestFunctionMaximumInstances: z.number().int("must be a whole number").min(40, "must be at least 40 (the lowest maximum a Flex Consumption app takes)").max(1000, "must be at most 1000 (the Flex Consumption limit)"),
+    apiFunctionSubnet: privateCidr,
+    apiFunctionInstanceMemoryMB: z.number().int("must be a whole number").refine((v) => (FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(v), {
+        error: (i) => `${String(i.input)} MB is not a Flex Consumption instance size; use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
+    }),
+    apiFunctionMaximumInstances: z.number().int("must be a whole number").min(40, "must be at least 40 (the lowest maximum a Flex Consumption app takes)").max(1000, "must be at most 1000 (the Flex Consumption limit)"),
+    apiAzureCliAccess: z.boolean(),
+    apiAppOnlyClientIds: z.array(z.string().regex(GUID, "each entry must be the client (application) id of a daemon app granted the API's app roles, a GUID")),
     diagnosticsEnabled: z.boolean(),
     logRetentionDays: z.number().int("must be a whole number").min(30, "must be at least 30 days (the workspace's included retention)").max(730, "must be at most 730 days (archive older logs instead)"),
     alertsEnabled: z.boolean(),
@@ -370,6 +400,8 @@ export const NAME_LIMITS = {
     eventHubsNamespace: { min: 6, max: 50 },
     functionStorage: { min: 3, max: 24 },
     functionApp: { min: 2, max: 60 },
+    apiFunctionStorage: { min: 3, max: 24 },
+    apiFunctionApp: { min: 2, max: 60 },
 } as const;
 
 /** Stable, config-derived suffix that makes global names unique (names must be known at preview). */
@@ -393,6 +425,12 @@ export function serviceNames(prefix: string, environment: string, suffix: string
         functionStorage: `st${prefix}${environment}${suffix}`,
         functionPlan: `asp-${base}-ingest`,
         functionApp: `func-${base}-ingest-${suffix}`,
+        apiFunctionStorage: `st${prefix}${environment}api${suffix}`,
+        apiFunctionPlan: `asp-${base}-api`,
+        apiFunctionApp: `func-${base}-api-${suffix}`,
+        apiApplicationInsights: `appi-${base}-api-${suffix}`,
+        apiNatGateway: `ng-${base}-api`,
+        apiEgressIp: `pip-${base}-api-egress`,
         applicationInsights: `appi-${base}-${suffix}`,
         virtualNetwork: `vnet-${base}`,
         endpointSecurityGroup: `nsg-${base}-private-endpoints`,
@@ -555,6 +593,29 @@ function checkCombinations(c: Parsed, project: string, stack: string, add: (key:
             }
         }
     }
+    // The API function's subnet: the same rules, and apart from the ingest function's (each app
+    // integrates through its own delegated subnet; the API's gets the egress address in dev).
+    {
+        const space = parseCidr(c.privateNetworkAddressSpace);
+        const api = parseCidr(c.apiFunctionSubnet);
+        const ingest = parseCidr(c.ingestFunctionSubnet);
+        const endpoints = parseCidr(c.privateEndpointSubnet);
+        const overlaps = (a: Cidr, b: Cidr) => cidrContains(a, b) || cidrContains(b, a);
+        if (space.ok && api.ok) {
+            if (!cidrContains(space.cidr, api.cidr)) {
+                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the API function's subnet is part of the platform network in every stack: choose a range inside it`);
+            } else if (api.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
+                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" is too small for the API function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
+            }
+            if (ingest.ok && overlaps(api.cidr, ingest.cidr)) {
+                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps ingestFunctionSubnet (${ingest.cidr.text}); each function app integrates through its own delegated subnet: choose a separate range, e.g. the next /24`);
+            }
+            if (c.privateNetworkEnabled && endpoints.ok && overlaps(api.cidr, endpoints.cidr)) {
+                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range`);
+            }
+        }
+    }
+    if (new Set(c.apiAppOnlyClientIds.map((g) => g.toLowerCase())).size !== c.apiAppOnlyClientIds.length) add("apiAppOnlyClientIds", "lists a client twice");
     const reachesPrivately = (s: PrivateEndpointService) => c.privateNetworkEnabled && endpointServices.has(s);
     const unreachable = (service: string, endpoint: PrivateEndpointService, key: ConfigKey) =>
         add(key, `is Disabled but ${service} gets no private endpoint, so nothing could reach it: set privateNetworkEnabled to true with ${endpoint} in privateEndpointServices, or set ${key} to Enabled with an IP allow list`);
@@ -617,6 +678,10 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     const add = (key: ConfigKey, msg: string) => problems.push(`${key}: ${msg}`);
     const parsed: Partial<Parsed> = {};
     for (const key of raw.unknownKeys ?? []) {
+        if (RETIRED_KEYS[key]) {
+            problems.push(`${key}: ${RETIRED_KEYS[key]}`);
+            continue;
+        }
         const near = closestKey(key);
         problems.push(`${key}: is not a setting of this project${near ? `; did you mean ${near}?` : ""} (the settings are declared in Pulumi.yaml)`);
     }
@@ -694,7 +759,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         entra: {
             owners: c.entraOwners.map((o) => o.toLowerCase()),
             mobileRedirectUris: c.mobileRedirectUris,
-            apiIotHubRoles: [...new Set(c.apiIotHubRoles)],
+            azureCliAccess: c.apiAzureCliAccess,
+            appOnlyClientIds: [...new Set(c.apiAppOnlyClientIds.map((g) => g.toLowerCase()))],
             operatorGroupIds: c.operatorGroupIds.map((g) => g.toLowerCase()),
         },
         privateNetwork: {
@@ -711,6 +777,11 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
             functionSubnet: canonicalCidr(c.ingestFunctionSubnet),
             functionInstanceMemoryMB: c.ingestFunctionInstanceMemoryMB,
             functionMaximumInstances: c.ingestFunctionMaximumInstances,
+        },
+        api: {
+            functionSubnet: canonicalCidr(c.apiFunctionSubnet),
+            functionInstanceMemoryMB: c.apiFunctionInstanceMemoryMB,
+            functionMaximumInstances: c.apiFunctionMaximumInstances,
         },
         observability: {
             diagnosticsEnabled: c.diagnosticsEnabled,

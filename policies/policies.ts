@@ -12,6 +12,7 @@ import { cosmosDataPlaneRbacPolicies } from "./rules/cosmosDataPlaneRbac";
 import { cosmosNetworkPolicies } from "./rules/cosmosNetwork";
 import { cosmosResiliencePolicies } from "./rules/cosmosResilience";
 import { crossCuttingPolicies } from "./rules/crossCutting";
+import { customRolePolicies } from "./rules/customRoles";
 import { defenderPolicies } from "./rules/defender";
 import { diagnosticsPolicies } from "./rules/diagnostics";
 import { dpsPolicies } from "./rules/dps";
@@ -50,6 +51,7 @@ export const ruleFamilies: Record<string, readonly PackPolicy[]> = {
     defender: defenderPolicies,
     locks: lockPolicies,
     controlPlaneRbac: controlPlaneRbacPolicies,
+    customRoles: customRolePolicies,
     crossCutting: crossCuttingPolicies,
     // Telemetry path: IoT Hub -> Event Hubs -> Flex Consumption function -> Cosmos DB.
     iotHubRouting: iotHubRoutingPolicies,

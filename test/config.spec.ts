@@ -162,6 +162,32 @@ describe("configuration rejections name the key and the fix", () => {
         const found = problems("dev", { iotHubSKU: "S1" });
         assert.ok(found.some((p) => /^iotHubSKU: is not a setting of this project; did you mean iotHubSku\?/.test(p)), found.join("\n"));
     });
+    it("apiIotHubRoles is retired: a stack that still sets it is told what replaced it and how to remove it", () => {
+        const found = problems("prod", { apiIotHubRoles: ["IoTHubDataReader", "IoTHubTwinContributor"] });
+        assert.ok(
+            found.some((p) => /^apiIotHubRoles: is no longer used: the API's identity holds a custom IoT Hub role with exactly the data actions .*`pulumi config rm apiIotHubRoles`/.test(p)),
+            found.join("\n"),
+        );
+    });
+    it("the API's hosting: its own subnet and scaling, the Azure CLI in dev only, daemons by client id", () => {
+        const dev = parseConfig(raw("dev"));
+        const prod = parseConfig(raw("prod"));
+        assert.deepEqual(dev.api, { functionSubnet: "10.20.3.0/24", functionInstanceMemoryMB: 2048, functionMaximumInstances: 40 });
+        assert.deepEqual(prod.api, { functionSubnet: "10.60.3.0/24", functionInstanceMemoryMB: 2048, functionMaximumInstances: 100 });
+        assert.equal(dev.entra.azureCliAccess, true, "operators call the dev API with an Azure CLI token");
+        assert.equal(prod.entra.azureCliAccess, false, "production callers are the mobile app and daemons");
+        assert.deepEqual(prod.entra.appOnlyClientIds, []);
+        assert.deepEqual(parseConfig(raw("prod", { apiAppOnlyClientIds: ["AAAAAAAA-1111-4222-8333-444444444444"] })).entra.appOnlyClientIds, ["aaaaaaaa-1111-4222-8333-444444444444"]);
+        rejects("prod", { apiAppOnlyClientIds: ["my-daemon"] }, "apiAppOnlyClientIds", /client \(application\) id of a daemon app .* a GUID/);
+        rejects("prod", { apiAppOnlyClientIds: ["aaaaaaaa-1111-4222-8333-444444444444", "AAAAAAAA-1111-4222-8333-444444444444"] }, "apiAppOnlyClientIds", /lists a client twice/);
+        rejects("prod", { apiFunctionSubnet: "10.60.2.128/25" }, "apiFunctionSubnet", /overlaps ingestFunctionSubnet \(10\.60\.2\.0\/24\).*its own delegated subnet/);
+        rejects("prod", { apiFunctionSubnet: "10.60.1.0/26" }, "apiFunctionSubnet", /overlaps privateEndpointSubnet/);
+        rejects("prod", { apiFunctionSubnet: "10.61.3.0/24" }, "apiFunctionSubnet", /lies outside privateNetworkAddressSpace/);
+        rejects("prod", { apiFunctionSubnet: "10.60.3.0/28" }, "apiFunctionSubnet", /too small.*\/27 or larger/);
+        rejects("dev", { apiFunctionInstanceMemoryMB: 1024 }, "apiFunctionInstanceMemoryMB", /not a Flex Consumption instance size/);
+        rejects("dev", { apiFunctionMaximumInstances: 20 }, "apiFunctionMaximumInstances", /at least 40/);
+        rejects("dev", { apiAzureCliAccess: "yes" }, "apiAzureCliAccess", /expected boolean/i);
+    });
     it("reports every problem at once", () => {
         const found = problems("dev", { iotHubSku: "S9", entraOwners: [], iotHubMinTlsVersion: "1.0", dpsAllowedIpRanges: ["x"] });
         for (const key of ["iotHubSku", "iotHubMinTlsVersion", "dpsAllowedIpRanges"]) assert.ok(found.some((p) => p.startsWith(`${key}:`)), `${key} missing from ${found.join("; ")}`);

@@ -18,7 +18,17 @@ import { formerIdentities, renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { PRIVATE_DNS_ZONES } from "../components/privateNetwork";
 import { ALERT_RULES, METRIC_NAMESPACES, type MonitoredService } from "../components/observability";
-import { CONTOSO_CA_2024, all, stackRun, one, reveal, unknownPaths } from "./support";
+import { CONTOSO_CA_2024, all, stackRun, one as oneOfType, reveal, unknownPaths } from "./support";
+
+/** One resource of a type (and name); where the API's function app has the same kind, the ingest function's (the API's: test/api.spec.ts). */
+function one(run: StackRun, type: string, name?: string): CapturedResource {
+    const found = all(run, type).filter((r) => name === undefined || r.name === name);
+    if (found.length > 1) {
+        const ingest = found.filter((r) => r.parent.includes("secure-iot:compute:IngestFunction"));
+        if (ingest.length === 1) return ingest[0];
+    }
+    return oneOfType(run, type, name);
+}
 
 const T = {
     hub: "azure-native:iothub:IotHubResource",
@@ -173,8 +183,10 @@ describe("private networking", () => {
     it("prod: the network has the configured ranges, and the endpoint subnet admits only the services' TLS ports", () => {
         const vnet = reveal(one(runs.prod, T.vnet).inputs);
         assert.deepEqual(vnet.addressSpace.addressPrefixes, ["10.60.0.0/16"]);
-        assert.deepEqual(vnet.subnets.map((s: { name: string }) => s.name), ["private-endpoints", "ingest-function"]);
-        const [subnet, functionSubnet] = vnet.subnets;
+        assert.deepEqual(vnet.subnets.map((s: { name: string }) => s.name), ["private-endpoints", "ingest-function", "api-function"]);
+        const [subnet, functionSubnet, apiSubnet] = vnet.subnets;
+        assert.equal(apiSubnet.addressPrefix, "10.60.3.0/24");
+        assert.equal(apiSubnet.natGateway, undefined, "prod reaches the hub through its private endpoint: no egress address");
         assert.equal(functionSubnet.addressPrefix, "10.60.2.0/24");
         assert.deepEqual(functionSubnet.delegations.map((d: { serviceName: string }) => d.serviceName), ["Microsoft.App/environments"]);
         assert.equal(functionSubnet.networkSecurityGroup, undefined, "the endpoint NSG guards the endpoints, not the function's outbound traffic");
@@ -203,14 +215,14 @@ describe("private networking", () => {
     it("dev: a network for the ingest function only, no endpoints by default; opting in creates endpoints for the chosen services only", () => {
         for (const type of [T.endpoint, T.zone, T.zoneGroup, T.nsg]) assert.deepEqual(all(runs.dev, type), [], type);
         const vnet = reveal(one(runs.dev, T.vnet).inputs);
-        assert.deepEqual(vnet.subnets.map((s: { name: string; addressPrefix: string }) => `${s.name} ${s.addressPrefix}`), ["ingest-function 10.20.2.0/24"]);
+        assert.deepEqual(vnet.subnets.map((s: { name: string; addressPrefix: string }) => `${s.name} ${s.addressPrefix}`), ["ingest-function 10.20.2.0/24", "api-function 10.20.3.0/24"]);
         assert.deepEqual(
             vnet.subnets[0].serviceEndpoints.map((e: { service: string }) => e.service),
             ["Microsoft.EventHub", "Microsoft.Storage", "Microsoft.AzureCosmosDB"],
             "dev reaches its firewalled services through service endpoints",
         );
         assert.equal(reveal(runs.dev.outputs).privateNetwork, null);
-        assert.deepEqual(reveal(runs.dev.outputs).platformNetwork, { virtualNetwork: "vnet-fleet-dev", functionSubnet: "10.20.2.0/24" });
+        assert.deepEqual(reveal(runs.dev.outputs).platformNetwork, { virtualNetwork: "vnet-fleet-dev", functionSubnet: "10.20.2.0/24", apiSubnet: "10.20.3.0/24" });
         const endpoints = all(runs.devOptIn, T.endpoint);
         assert.equal(endpoints.length, 1);
         assert.ok(linksTo(runs.devOptIn, endpoints[0], "privateLinkServiceConnections", one(runs.devOptIn, T.cosmos)));
@@ -242,7 +254,8 @@ describe("observability", () => {
         for (const run of [runs.dev, runs.prod]) {
             const workspace = one(run, T.workspace);
             const settings = all(run, T.diagnostic);
-            assert.equal(settings.length, MONITORED.length, run.stack);
+            // And the API's function app and its storage (test/api.spec.ts).
+            assert.equal(settings.length, MONITORED.length + 2, run.stack);
             for (const { service, type, metrics } of MONITORED) {
                 const target = one(run, type);
                 const matching = settings.filter((d) => linksTo(run, d, "resourceUri", target));

@@ -10,3 +10,4 @@ import "./production.spec";
 import "./telemetry.spec";
 import "./enrollments.spec";
 import "./functionDeployment.spec";
+import "./api.spec";

@@ -81,6 +81,16 @@ export const TEST_INGEST_PACKAGE = (() => {
 })();
 process.env.INGEST_PACKAGE_DIR ??= TEST_INGEST_PACKAGE;
 
+/** Likewise an API package (the program reads API_PACKAGE_DIR, else app/api/dist). */
+export const TEST_API_PACKAGE = (() => {
+    const dir = mkdtempSync(path.join(tmpdir(), "api-package-"));
+    writeFileSync(path.join(dir, "host.json"), JSON.stringify({ version: "2.0", extensions: { http: { routePrefix: "" } } }, null, 2));
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "secure-iot-api-function", version: "0.0.0-test", main: "main.js" }, null, 2));
+    writeFileSync(path.join(dir, "main.js"), "// test data for the packaging step (test/support.ts)\n");
+    return dir;
+})();
+process.env.API_PACKAGE_DIR ??= TEST_API_PACKAGE;
+
 const baseRuns = new Map<string, Promise<StackRun>>();
 
 /**

@@ -19,7 +19,20 @@ import { crc32, readFunctionPackage, MissingFunctionPackageError } from "../comp
 import { FUNCTION_ROLES } from "../components/ingestFunction";
 import { EVENT_HUBS_ROLES } from "../components/telemetryBus";
 import { ConfigError } from "../config/schema";
-import { TEST_INGEST_PACKAGE, all, one, plainOccurrences, reveal, unknownPaths } from "./support";
+import { TEST_INGEST_PACKAGE, all, one as oneOfType, plainOccurrences, reveal, unknownPaths } from "./support";
+
+/**
+ * One resource of a type (and name); where the API's app has the same kind of resource (plan,
+ * app, storage, settings, roles, deployment: test/api.spec.ts), the ingest function's.
+ */
+function one(run: StackRun, type: string, name?: string): CapturedResource {
+    const found = all(run, type).filter((r) => name === undefined || r.name === name);
+    if (found.length > 1) {
+        const ingest = found.filter((r) => r.parent.includes("secure-iot:compute:IngestFunction"));
+        if (ingest.length === 1) return ingest[0];
+    }
+    return oneOfType(run, type, name);
+}
 
 const T = {
     hub: "azure-native:iothub:IotHubResource",
@@ -265,7 +278,11 @@ describe("hop 3: ingest function -> Cosmos DB", () => {
         assert.equal(dev.publicNetworkAccess, "Enabled");
         assert.deepEqual(dev.ipRules, [{ ipAddressOrRange: "203.0.113.0/24" }]);
         assert.equal(dev.isVirtualNetworkFilterEnabled, true);
-        assert.deepEqual(dev.virtualNetworkRules, [{ id: functionSubnetId(runs.dev), ignoreMissingVNetServiceEndpoint: false }]);
+        // The function's subnet, and the API's (it reads the container: test/api.spec.ts).
+        assert.deepEqual(dev.virtualNetworkRules, [
+            { id: functionSubnetId(runs.dev), ignoreMissingVNetServiceEndpoint: false },
+            { id: functionSubnetId(runs.dev).replace(/ingest-function$/, "api-function"), ignoreMissingVNetServiceEndpoint: false },
+        ]);
         assert.equal(dev.networkAclBypass, "None");
         assert.ok(!dev.ipRules.some((r: { ipAddressOrRange: string }) => r.ipAddressOrRange === "0.0.0.0"), "not all Azure datacenters");
         const prod = reveal(one(runs.prod, T.cosmos).inputs);
@@ -415,7 +432,7 @@ describe("the offline plan shows the path with each hop's authentication", () =>
         assert.match(plan, /1\. IoT Hub iot-fleet-prod-\w+ -> Event Hubs sb:\/\/evhns-fleet-prod-\w+\.servicebus\.windows\.net\/telemetry: auth identityBased as the hub's SystemAssigned identity \(.*Azure Event Hubs Data Sender on telemetry\).*default Deny, trusted services true/);
         assert.match(plan, /2\. Event Hubs telemetry -> function func-fleet-prod-ingest-\w+: consumer group ingest, trigger connection TelemetryEventHub with credential managedidentity as id-fleet-prod-ingest \(ingest: Azure Event Hubs Data Receiver on evhns-fleet-prod-\w+\/telemetry\); network: namespace rule for the function subnet and a private endpoint/);
         assert.match(plan, /3\. function -> Cosmos DB cosmos-fleet-prod-\w+: Entra ID as id-fleet-prod-ingest, Built-in Data Contributor on cosmos-fleet-prod-\w+\/dbs\/iot\/colls\/telemetry; network: private endpoint/);
-        assert.match(renderPlan(runs.dev), /3\. function -> Cosmos DB .*firewall 203\.0\.113\.0\/24.* plus the function subnet \(ingest-function\)/);
+        assert.match(renderPlan(runs.dev), /3\. function -> Cosmos DB .*firewall 203\.0\.113\.0\/24.* plus the functions' subnets \(ingest-function; api-function\)/);
         assert.match(plan, /endpoints: telemetry-eventhubs: sb:\/\/evhns-[^ ]+\/telemetry auth identityBased \(system-assigned identity\)/);
     });
 });

@@ -45,6 +45,7 @@ export const TOKENS = {
     privateZone: ["azure-native:privatedns:PrivateZone", "azure-native:network:PrivateZone"],
     // Authorization
     roleAssignment: ["azure-native:authorization:RoleAssignment"],
+    roleDefinition: ["azure-native:authorization:RoleDefinition"],
     lockAtResource: ["azure-native:authorization:ManagementLockAtResourceLevel"],
     lockByScope: ["azure-native:authorization:ManagementLockByScope"],
     lockAtResourceGroup: ["azure-native:authorization:ManagementLockAtResourceGroupLevel"],
@@ -69,6 +70,7 @@ export const TOKENS = {
     webAppScmAllowed: ["azure-native:web:WebAppScmAllowed"],
     webAppSettings: ["azure-native:web:WebAppApplicationSettings"],
     webAppConnectionStrings: ["azure-native:web:WebAppConnectionStrings"],
+    webAppAuthSettingsV2: ["azure-native:web:WebAppAuthSettingsV2"],
     storageAccount: ["azure-native:storage:StorageAccount"],
     blobContainer: ["azure-native:storage:BlobContainer"],
     appInsights: ["azure-native:applicationinsights:Component", "azure-native:insights:Component"],

@@ -625,7 +625,8 @@ export function functionAppArgs(env: Env = "prod"): Plain<web.WebAppArgs> {
         resourceGroupName: RG(env),
         name: APP_NAME(env),
         location: "westeurope",
-        tags: tags(env),
+        // No HTTP function: the main site refuses every request (FUNC-11).
+        tags: { ...tags(env), httpFunctions: "false" },
         kind: "functionapp,linux",
         serverFarmId: id(env, "Microsoft.Web/serverfarms", PLAN_NAME(env)),
         httpsOnly: true,
@@ -633,7 +634,7 @@ export function functionAppArgs(env: Env = "prod"): Plain<web.WebAppArgs> {
         publicNetworkAccess: env === "prod" ? "Disabled" : "Enabled",
         ...(env === "prod" ? { virtualNetworkSubnetId: FUNCTION_SUBNET_ID(env) } : {}),
         identity: { type: "UserAssigned", userAssignedIdentities: [INGEST_IDENTITY_ID(env)] },
-        siteConfig: { minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled", http20Enabled: true },
+        siteConfig: { minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled", http20Enabled: true, ipSecurityRestrictionsDefaultAction: "Deny" },
         functionAppConfig: {
             deployment: {
                 storage: {
@@ -707,6 +708,98 @@ export function appInsightsArgs(env: Env = "prod"): Plain<applicationinsights.Co
 export function telemetryRoleAssignmentArgs(role: keyof typeof ROLES, scope: string, principalId: string): Plain<authorization.RoleAssignmentArgs> {
     const args: authorization.RoleAssignmentArgs = { principalId, principalType: "ServicePrincipal", roleDefinitionId: roleId(ROLES[role]), scope };
     return plain(args);
+}
+
+// ---- The API's function app (components/apiFunction.ts) -------------------------------------------
+
+export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
+export const API_APP_NAME = (env: Env) => `func-api-secure-iot-${env}`;
+export const API_IDENTITY_ID = (env: Env) => id(env, "Microsoft.ManagedIdentity/userAssignedIdentities", `id-api-${env}`);
+export const API_SUBNET_ID = (env: Env) => `${id(env, "Microsoft.Network/virtualNetworks", `vnet-${env}`)}/subnets/api`;
+export const API_HUB_DATA_ACTIONS = ["Microsoft.Devices/IotHubs/directMethods/invoke/action", "Microsoft.Devices/IotHubs/twins/read", "Microsoft.Devices/IotHubs/twins/write"];
+export const API_ROLE_GUID = "5fcbbea5-d459-5e0b-9381-d12a5335decc";
+
+/** The API: public main site (the mobile app calls it), App Service authentication in front (FUNC-11). */
+export function apiFunctionAppArgs(env: Env = "prod"): Plain<web.WebAppArgs> {
+    const app = functionAppArgs(env);
+    return {
+        ...app,
+        name: API_APP_NAME(env),
+        tags: { ...tags(env), httpFunctions: "true" },
+        publicNetworkAccess: "Enabled",
+        virtualNetworkSubnetId: API_SUBNET_ID(env),
+        identity: { type: "UserAssigned", userAssignedIdentities: [API_IDENTITY_ID(env)] },
+        siteConfig: { ...app.siteConfig, ipSecurityRestrictionsDefaultAction: "Allow" },
+        functionAppConfig: {
+            ...app.functionAppConfig,
+            deployment: { storage: { ...app.functionAppConfig!.deployment!.storage, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: API_IDENTITY_ID(env) } } },
+        },
+    };
+}
+
+/** App Service authentication configured from the API registration, for token validation only. */
+export function apiAuthSettingsArgs(env: Env = "prod"): Plain<web.WebAppAuthSettingsV2Args> {
+    const args: web.WebAppAuthSettingsV2Args = {
+        resourceGroupName: RG(env),
+        name: API_APP_NAME(env),
+        platform: { enabled: true, runtimeVersion: "~1" },
+        globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
+        httpSettings: { requireHttps: true },
+        identityProviders: {
+            azureActiveDirectory: {
+                enabled: true,
+                registration: { clientId: API_CLIENT_ID, openIdIssuer: `https://login.microsoftonline.com/${TENANT_ID}/v2.0` },
+                validation: { allowedAudiences: [`api://${API_CLIENT_ID}`, API_CLIENT_ID], defaultAuthorizationPolicy: { allowedApplications: [MOBILE_CLIENT_ID] } },
+            },
+        },
+        login: { tokenStore: { enabled: false } },
+    };
+    return plain(args);
+}
+
+/** The custom IoT Hub role of the API (components/hubDataRole.ts). */
+export function hubDataRoleDefinitionArgs(env: Env = "prod"): Plain<authorization.RoleDefinitionArgs> {
+    const args: authorization.RoleDefinitionArgs = {
+        roleDefinitionId: API_ROLE_GUID,
+        roleName: `IoT Hub API (${HUB_NAME(env)})`,
+        roleType: "CustomRole",
+        scope: hubId(env),
+        assignableScopes: [hubId(env)],
+        permissions: [{ actions: [], notActions: [], dataActions: API_HUB_DATA_ACTIONS, notDataActions: [] }],
+    };
+    return plain(args);
+}
+
+export function hubDataRoleAssignmentArgs(env: Env = "prod"): Plain<authorization.RoleAssignmentArgs> {
+    const args: authorization.RoleAssignmentArgs = {
+        principalId: "11111111-aaaa-4bbb-8ccc-000000000002",
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinition(API_ROLE_GUID),
+        scope: hubId(env),
+    };
+    return plain(args);
+}
+
+/** The API's hosting as the program declares it, with the SDK's propertyDependencies. */
+export function apiHosting(env: Env, preview = false): StackInput[] {
+    const u = <T>(known: T): T => (preview ? (UNKNOWN as unknown as T) : known);
+    const auth = apiAuthSettingsArgs(env);
+    const aad = auth.identityProviders!.azureActiveDirectory!;
+    // The registration's client ids are Entra's outputs: unknown at preview.
+    aad.registration!.clientId = u(API_CLIENT_ID);
+    aad.validation!.allowedAudiences = [u(`api://${API_CLIENT_ID}`), u(API_CLIENT_ID)];
+    aad.validation!.defaultAuthorizationPolicy!.allowedApplications = [u(MOBILE_CLIENT_ID)];
+    auth.name = u(API_APP_NAME(env));
+    const assignment = hubDataRoleAssignmentArgs(env);
+    assignment.principalId = u(assignment.principalId);
+    return [
+        { type: t.webApp[0], name: "api-function-app", props: apiFunctionAppArgs(env), propertyDependencies: { resourceGroupName: ["rg"], identity: ["api-identity"] } },
+        { type: t.webAppAuthSettingsV2[0], name: "api-auth", props: auth, propertyDependencies: { name: ["api-function-app"], identityProviders: ["api-app", "mobile-app"] } },
+        { type: t.webAppFtpAllowed[0], name: "api-app-ftp", props: { ...ftpAllowedArgs(env), name: u(API_APP_NAME(env)) }, propertyDependencies: { name: ["api-function-app"] } },
+        { type: t.webAppScmAllowed[0], name: "api-app-scm", props: { ...scmAllowedArgs(env), name: u(API_APP_NAME(env)) }, propertyDependencies: { name: ["api-function-app"] } },
+        { type: t.roleDefinition[0], name: "api-hub-role", props: hubDataRoleDefinitionArgs(env), propertyDependencies: { scope: ["hub"], assignableScopes: ["hub"] } },
+        { type: t.roleAssignment[0], name: "api-hub-role-assignment", props: assignment, propertyDependencies: { principalId: ["api-identity"], scope: ["hub"], roleDefinitionId: ["api-hub-role"] } },
+    ];
 }
 
 // ---- Whole stacks ------------------------------------------------------------------------------
@@ -790,9 +883,6 @@ export function stackResources(env: Env, preview = false): StackInput[] {
     const writerAssignment = sqlRoleAssignmentArgs(env, "contributor");
     readerAssignment.principalId = u(readerAssignment.principalId);
     writerAssignment.principalId = u(writerAssignment.principalId);
-    const hubRole = roleAssignmentArgs(env);
-    hubRole.principalId = u(hubRole.principalId);
-    hubRole.scope = u(hubRole.scope);
     const identifierUri = identifierUriArgs();
     identifierUri.identifierUri = u(identifierUri.identifierUri);
     identifierUri.applicationId = u(identifierUri.applicationId);
@@ -839,7 +929,6 @@ export function stackResources(env: Env, preview = false): StackInput[] {
             type: t.cosmosSqlRoleAssignment[0], name: "api-reads-telemetry", props: readerAssignment,
             propertyDependencies: { principalId: ["api-identity"], scope: ["cosmos-db"], accountName: ["cosmos"] },
         },
-        { type: t.roleAssignment[0], name: "api-reads-hub", props: hubRole, propertyDependencies: { principalId: ["api-identity"], scope: ["hub"] } },
         { type: t.aadApplicationRegistration[0], name: "api-app", props: apiAppArgs() },
         { type: t.aadIdentifierUri[0], name: "api-identifier-uri", props: identifierUri, propertyDependencies: { applicationId: ["api-app"], identifierUri: ["api-app"] } },
         { type: t.aadPermissionScope[0], name: "api-scope", props: withAppId(permissionScopeArgs()), propertyDependencies: { applicationId: ["api-app"] } },
@@ -855,6 +944,7 @@ export function stackResources(env: Env, preview = false): StackInput[] {
         { type: t.stack[0], name: `secure-iot-platform-${env}`, props: { hubHostName: `${HUB_NAME(env)}.azure-devices.net`, apiClientId: u(API_CLIENT_ID) } },
         { type: "azure-native:operationalinsights:Workspace", name: "log-analytics", props: { resourceGroupName: RG(env), workspaceName: `log-secure-iot-${env}`, location: "westeurope", tags: tags(env), retentionInDays: env === "prod" ? 90 : 30 }, propertyDependencies: { resourceGroupName: ["rg"] } },
         ...telemetryPath(env, preview),
+        ...apiHosting(env, preview),
     ];
     if (env === "prod") {
         const pe = (target: PeTarget, targetName: string): StackInput[] => [

@@ -15,8 +15,9 @@ import {
     func08VnetIntegration,
     func09NoSecretsInSettings,
     func10DeploymentStorageIdentity,
+    func11HttpAppsGuarded,
 } from "../rules/functionApp";
-import { APP_NAME, ftpAllowedArgs, functionAppArgs, functionAppSettingsArgs, RG, scmAllowedArgs, stackResources } from "./fixtures";
+import { apiAuthSettingsArgs, apiFunctionAppArgs, apiHosting, API_APP_NAME, APP_NAME, ftpAllowedArgs, functionAppArgs, functionAppSettingsArgs, RG, scmAllowedArgs, stackResources, TENANT_ID } from "./fixtures";
 import { UNKNOWN, unknown, type StackInput } from "./harness";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
@@ -98,6 +99,9 @@ describe("FUNC-07 public network access per stack", () => {
         assertViolation(check(func07PublicNetworkAccess, "webApp", app((a) => delete a.publicNetworkAccess)), func07PublicNetworkAccess, /publicNetworkAccess is absent \(Enabled\)/));
     it("passes Enabled when the stack does not require it closed", () =>
         assertPasses(check(func07PublicNetworkAccess, "webApp", app((a) => (a.publicNetworkAccess = "Enabled")), { config: { requireDisabled: false } })));
+    it("exempts a public HTTP API (tag httpFunctions true): FUNC-11 guards it instead", () => assertPasses(check(func07PublicNetworkAccess, "webApp", apiFunctionAppArgs("prod"))));
+    it("does not exempt an app that only says it has no HTTP functions", () =>
+        assertViolation(check(func07PublicNetworkAccess, "webApp", app((a) => (a.publicNetworkAccess = "Enabled"))), func07PublicNetworkAccess, /the stack requires "Disabled"/));
 });
 
 describe("FUNC-08 virtual network integration", () => {
@@ -177,4 +181,64 @@ describe("FUNC-10 Flex deployment storage read by identity", () => {
         assertSomeViolation(check(func10DeploymentStorageIdentity, "webApp", app((a) => (auth(a).storageAccountConnectionStringName = "DEPLOYMENT_STORAGE_CONNECTION_STRING"))), func10DeploymentStorageIdentity, /storageAccountConnectionStringName is set/));
     it("waits at preview for an unknown authentication type", () =>
         assertCannotRun(check(func10DeploymentStorageIdentity, "webApp", app((a) => (auth(a).type = unknown()))), /type/));
+});
+
+describe("FUNC-11 HTTP apps behind App Service authentication (stack)", () => {
+    type Api = ReturnType<typeof apiFunctionAppArgs>;
+    type Auth = ReturnType<typeof apiAuthSettingsArgs>;
+    const aad = (a: Auth) => a.identityProviders!.azureActiveDirectory!;
+    function stack(o: { api?: (a: Api) => void; auth?: ((a: Auth) => void) | null; ingest?: (a: App) => void; deps?: boolean } = {}): StackInput[] {
+        const out: StackInput[] = [
+            { type: T.webApp[0], name: "ingest-app", props: app(o.ingest) },
+            { type: T.webApp[0], name: "api-app", props: mutate(apiFunctionAppArgs("prod"), o.api ?? (() => {})) },
+        ];
+        if (o.auth !== null) out.push({ type: T.webAppAuthSettingsV2[0], name: "api-auth", props: mutate(apiAuthSettingsArgs("prod"), o.auth ?? (() => {})), propertyDependencies: o.deps === false ? {} : { name: ["api-app"] } });
+        return out;
+    }
+    it("passes an API behind authentication and an event-driven app with its main site closed", () => assertPasses(checkStack(func11HttpAppsGuarded, stack())));
+    it("passes the whole prod and dev stacks at preview (the registration's ids unknown, followed through the dependency)", () => {
+        assertPasses(checkStack(func11HttpAppsGuarded, stackResources("prod", true)));
+        assertPasses(checkStack(func11HttpAppsGuarded, apiHosting("dev", true)));
+    });
+    it("links the settings by the app's known name without a dependency", () => assertPasses(checkStack(func11HttpAppsGuarded, stack({ deps: false }))));
+    it("passes an issuer of an allowed tenant", () => assertPasses(checkStack(func11HttpAppsGuarded, stack(), { allowedTenantIds: [TENANT_ID.toUpperCase()] })));
+    it("fails an app that does not declare its HTTP functions", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => delete (a.tags as Record<string, string>).httpFunctions })), func11HttpAppsGuarded, /app 'ingest-app' does not declare whether it serves HTTP functions \(tag httpFunctions is absent\)/));
+    it("fails a tag that is neither true nor false", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => ((a.tags as Record<string, string>).httpFunctions = "maybe") })), func11HttpAppsGuarded, /tag httpFunctions is "maybe"/));
+    it("fails an app without HTTP functions whose main site answers", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => (sc(a).ipSecurityRestrictionsDefaultAction = "Allow") })), func11HttpAppsGuarded, /tagged httpFunctions "false" but its main site answers \(siteConfig\.ipSecurityRestrictionsDefaultAction "Allow"\)/));
+    it("fails an app without HTTP functions and no default action (Allow)", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => delete sc(a).ipSecurityRestrictionsDefaultAction })), func11HttpAppsGuarded, /ipSecurityRestrictionsDefaultAction absent, Allow/));
+    it("fails an app without HTTP functions that allows some callers in", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => (sc(a).ipSecurityRestrictions = [{ name: "office", ipAddress: "198.51.100.0/24", action: "Allow", priority: 100 }]) })), func11HttpAppsGuarded, /main site has the Allow rule "office"/));
+    it("fails an HTTP app without App Service authentication", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: null })), func11HttpAppsGuarded, /app 'api-app' serves HTTP functions \(tag httpFunctions "true"\) but has no App Service authentication/));
+    it("fails authentication settings of another app", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (a.name = "func-other"), deps: false })), func11HttpAppsGuarded, /has no App Service authentication/));
+    it("fails the feature turned off", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (a.platform = { enabled: false }) })), func11HttpAppsGuarded, /platform\.enabled is false; it must be true/));
+    it("fails anonymous access", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (a.globalValidation!.requireAuthentication = false) })), func11HttpAppsGuarded, /globalValidation\.requireAuthentication is false; it must be true/));
+    it("fails a redirect to a login page (an API answers 401)", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (a.globalValidation!.unauthenticatedClientAction = "RedirectToLoginPage") })), func11HttpAppsGuarded, /unauthenticatedClientAction is "RedirectToLoginPage"; it must be "Return401"/));
+    it("fails a disabled Microsoft provider", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).enabled = false) })), func11HttpAppsGuarded, /azureActiveDirectory\.enabled is false; the Microsoft provider must be enabled/));
+    it("fails a multi-tenant issuer", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).registration!.openIdIssuer = "https://login.microsoftonline.com/common/v2.0") })), func11HttpAppsGuarded, /openIdIssuer is "https:\/\/login\.microsoftonline\.com\/common\/v2\.0"; it must be .* of a single tenant/));
+    it("fails a v1 issuer", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).registration!.openIdIssuer = `https://sts.windows.net/${TENANT_ID}/`) })), func11HttpAppsGuarded, /openIdIssuer is "https:\/\/sts\.windows\.net\//));
+    it("fails an issuer of a tenant the stack does not allow", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack(), { allowedTenantIds: ["00000000-0000-0000-0000-000000000001"] }), func11HttpAppsGuarded, /of one of 00000000-0000-0000-0000-000000000001/));
+    it("fails no allowed audiences", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).validation!.allowedAudiences = []) })), func11HttpAppsGuarded, /allowedAudiences is \[\]; list the API's audiences/));
+    it("fails a wildcard audience", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).validation!.allowedAudiences = ["*"]) })), func11HttpAppsGuarded, /allowed audience "\*" is empty or a wildcard/));
+    it("fails HTTP allowed for authentication responses", () =>
+        assertViolation(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (a.httpSettings = { requireHttps: false }) })), func11HttpAppsGuarded, /httpSettings\.requireHttps is false/));
+    it("waits for an unknown tag", () => assertCannotRun(checkStack(func11HttpAppsGuarded, stack({ ingest: (a) => (a.tags = unknown()) })), /tags/));
+    it("waits for an unknown issuer", () => assertCannotRun(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).registration!.openIdIssuer = unknown()) })), /openIdIssuer/));
+    it("waits for unknown audiences that do not come from a registration", () =>
+        assertCannotRun(checkStack(func11HttpAppsGuarded, stack({ auth: (a) => (aad(a).validation!.allowedAudiences = unknown()) })), /allowedAudiences/));
+    it("the fixture app is the API's", () => assertPasses(check(func01HttpsOnly, "webApp", { ...apiFunctionAppArgs("prod"), name: API_APP_NAME("prod") })));
 });

@@ -34,8 +34,9 @@ const BASELINE_IDS = [
  */
 const PACK_DEFINED_IDS = [
     "ROUTE-01",
+    "OTH-07",
     ...range("EVH", 1, 5),
-    ...range("FUNC", 1, 10),
+    ...range("FUNC", 1, 11),
     ...range("STG", 1, 5),
     ...range("AI", 1, 3),
 ];

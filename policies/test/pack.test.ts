@@ -18,6 +18,7 @@ import "./stackRules.spec";
 import "./iotHubRouting.spec";
 import "./eventHubs.spec";
 import "./functionApp.spec";
+import "./customRoles.spec";
 import "./storageAndInsights.spec";
 import "./stacks.spec";
 import "./robustness.spec";

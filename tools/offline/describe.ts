@@ -190,6 +190,29 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
             const props = at(i, "properties");
             return [["settings", props !== null && typeof props === "object" && !isSecret(props) ? Object.keys(props).sort().join(", ") : show(props)]];
         }
+        case "azure-native:web:WebAppAuthSettingsV2": {
+            const aad = "identityProviders.azureActiveDirectory";
+            return [
+                ["of", linked(r, "name", lookup)],
+                ["requireAuthentication", `${p("globalValidation.requireAuthentication")}, unauthenticated: ${p("globalValidation.unauthenticatedClientAction")}, https ${p("httpSettings.requireHttps")}`],
+                ["issuer", p(`${aad}.registration.openIdIssuer`)],
+                ["audiences", p(`${aad}.validation.allowedAudiences`)],
+                ["allowedApplications", p(`${aad}.validation.defaultAuthorizationPolicy.allowedApplications`)],
+                ["clientSecret", at(i, `${aad}.registration.clientSecretSettingName`) === undefined ? "none (token validation only)" : p(`${aad}.registration.clientSecretSettingName`)],
+                ["tokenStore", p("login.tokenStore.enabled")],
+            ];
+        }
+        case "azure-native:authorization:RoleDefinition":
+            return [
+                ["role", p("roleName")],
+                ["dataActions", list(at(i, "permissions"), (x) => show(at(x, "dataActions")))],
+                ["actions", list(at(i, "permissions"), (x) => show(at(x, "actions")))],
+                ["assignableScopes", p("assignableScopes")],
+            ];
+        case "azure-native:network:PublicIPAddress":
+            return [["name", p("publicIpAddressName")], ["sku", `${p("sku.name")}, ${p("publicIPAllocationMethod")}`]];
+        case "azure-native:network:NatGateway":
+            return [["name", p("natGatewayName")], ["publicIps", linked(r, "publicIpAddresses", lookup)]];
         case "azure-native:web:WebAppFtpAllowed":
         case "azure-native:web:WebAppScmAllowed":
             return [["basicAuthAllowed", p("allow")], ["of", linked(r, "name", lookup)]];
@@ -295,7 +318,7 @@ export function describe(r: CapturedResource, lookup?: Lookup): Line[] {
                 ["addressSpace", p("addressSpace.addressPrefixes")],
                 [
                     "subnets",
-                    list(at(i, "subnets"), (x) => `${show(at(x, "name"))} ${show(at(x, "addressPrefix"))} (endpoint policies ${show(at(x, "privateEndpointNetworkPolicies"))}, default outbound ${show(at(x, "defaultOutboundAccess"))}, nsg ${at(x, "networkSecurityGroup") === undefined ? "none" : "attached"})`),
+                    list(at(i, "subnets"), (x) => `${show(at(x, "name"))} ${show(at(x, "addressPrefix"))} (endpoint policies ${show(at(x, "privateEndpointNetworkPolicies"))}, default outbound ${show(at(x, "defaultOutboundAccess"))}, nsg ${at(x, "networkSecurityGroup") === undefined ? "none" : "attached"}${at(x, "natGateway") === undefined ? "" : ", NAT gateway"})`),
                 ],
             ];
         case "azure-native:privatedns:PrivateZone":
@@ -418,7 +441,7 @@ export function telemetryPath(resources: CapturedResource[]): string[] {
             const scope = writer ? show(at(writer.inputs, "scope")).replace(/^.*\/databaseAccounts\//, "") : "(no role)";
             const privateCosmos = show(at(account.inputs, "publicNetworkAccess")) === "Disabled";
             out.push(
-                `  3. function -> Cosmos DB ${show(at(account.inputs, "accountName"))}: Entra ID as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"}, ${role === "00000000-0000-0000-0000-000000000002" ? "Built-in Data Contributor" : show(role)} on ${scope}; network: ${privateCosmos ? "private endpoint (public access Disabled)" : `firewall ${list(at(account.inputs, "ipRules"), (x) => show(at(x, "ipAddressOrRange")))} plus the function subnet (${list(at(account.inputs, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/subnets\//, ""))})`}`,
+                `  3. function -> Cosmos DB ${show(at(account.inputs, "accountName"))}: Entra ID as ${appIdentity ? show(at(appIdentity.inputs, "resourceName")) : "(no identity)"}, ${role === "00000000-0000-0000-0000-000000000002" ? "Built-in Data Contributor" : show(role)} on ${scope}; network: ${privateCosmos ? "private endpoint (public access Disabled)" : `firewall ${list(at(account.inputs, "ipRules"), (x) => show(at(x, "ipAddressOrRange")))} plus the functions' subnets (${list(at(account.inputs, "virtualNetworkRules"), (x) => show(at(x, "id")).replace(/^.*\/subnets\//, ""))})`}`,
             );
         }
     }

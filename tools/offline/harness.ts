@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "../../config/load";
 import { parseConfig } from "../../config/schema";
 import { platformMocks } from "./mocks";
-import { ingestPackageDirFrom, readFunctionPackage } from "../../components/functionPackage";
+import { API_PACKAGE, apiPackageDirFrom, ingestPackageDirFrom, readFunctionPackage } from "../../components/functionPackage";
 import { readStackConfig, REPO_ROOT } from "./stackConfig";
 import type { CapturedResource, StackRun } from "./types";
 
@@ -136,8 +136,9 @@ async function evaluate(options: RunOptions): Promise<void> {
     // a bad configuration is reported as the program's ConfigError listing every problem.
     // (index.ts itself prints the configuration warnings.)
     parseConfig(readRawConfig());
-    // Likewise the ingest package (index.ts reads it before it registers anything).
+    // Likewise the function packages (index.ts reads them before it registers anything).
     readFunctionPackage(ingestPackageDirFrom());
+    readFunctionPackage(apiPackageDirFrom(), undefined, API_PACKAGE);
     await pulumi.runtime.runInPulumiStack(async () => {
         // A fresh evaluation of the program for this run; the modules it imports stay cached, so
         // the program is loaded with require (an import would be evaluated once per process).

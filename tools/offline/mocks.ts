@@ -153,6 +153,19 @@ function computed(type: string, name: string, rawInputs: Record<string, any>): R
             };
         case "azure-native:web:WebAppApplicationSettings":
             return { name: "appsettings", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/config/appsettings` };
+        case "azure-native:web:WebAppAuthSettingsV2":
+            return { name: "authsettingsV2", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/config/authsettingsV2` };
+        case "azure-native:authorization:RoleDefinition":
+            return { name: inputs.roleDefinitionId, id: `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${inputs.roleDefinitionId}` };
+        case "azure-native:network:PublicIPAddress":
+            return {
+                name: inputs.publicIpAddressName,
+                id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/publicIPAddresses/${inputs.publicIpAddressName}`,
+                // A documentation address (RFC 5737): what Azure assigns once the address exists.
+                ipAddress: `192.0.2.${(parseInt(createHash("sha256").update(seed).digest("hex").slice(0, 2), 16) % 250) + 1}`,
+            };
+        case "azure-native:network:NatGateway":
+            return { name: inputs.natGatewayName, id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/natGateways/${inputs.natGatewayName}` };
         case "azure-native:web:WebAppFtpAllowed":
             return { name: "ftp", id: `${sub}/resourceGroups/${rg}/providers/Microsoft.Web/sites/${inputs.name}/basicPublishingCredentialsPolicies/ftp` };
         case "azure-native:web:WebAppScmAllowed":
