@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PlatformConfig } from "../config/schema";
+import { cidrContains, parseCidr } from "../config/cidr";
 import { PlatformFoundation } from "./foundation";
 import { knownAfter } from "./known";
 import { WorkloadIdentities } from "./workloadIdentities";
@@ -472,7 +473,13 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             hubRoleDefinitionId: hubRole.roleGuid,
             azureCliAccess: config.entra.azureCliAccess,
         },
-        apiEgressIpAddress: network.apiEgressIp ? network.apiEgressIp.ipAddress.apply((ip) => ip ?? "") : null,
+        apiEgressIpAddress: network.apiEgressIp
+            ? network.apiEgressIp.ipAddress.apply((ip) => {
+                  const warning = ip ? apiEgressWarning(config.iotHub, ip) : undefined;
+                  if (warning) void pulumi.log.warn(warning);
+                  return ip ?? "";
+              })
+            : null,
         ingestManagedIdentityClientId: identities.ingest.clientId,
         deviceCaCertificates: pulumi.all(cas.cas.map((c) => c.notAfter.apply((notAfter) => ({ name: c.name, notAfter })))),
         devCaPrivateKeys: pulumi.secret(pulumi.all(cas.generatedPrivateKeys)),
@@ -487,4 +494,24 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         protectedResources: stateful.protect ? statefulResources.map((r) => r.key) : [],
         lockedResources: config.protection.lockStatefulResources ? statefulResources.map((r) => r.key) : [],
     };
+}
+
+/**
+ * Where the API reaches the hub over the internet (no private endpoint for the hub), the hub's IP
+ * filter (default Deny) must admit the API subnet's NAT address, known once the public IP exists.
+ * Returns the warning to print, with the commands that fix it, or undefined when it is admitted.
+ */
+export function apiEgressWarning(hub: Pick<PlatformConfig["iotHub"], "allowedIpRanges" | "blockedIpRanges">, ip: string): string | undefined {
+    const address = parseCidr(`${ip}/32`);
+    if (!address.ok) return undefined;
+    const within = (ranges: string[]) => ranges.some((r) => {
+        const range = parseCidr(r);
+        return range.ok && cidrContains(range.cidr, address.cidr);
+    });
+    if (within(hub.allowedIpRanges) && !within(hub.blockedIpRanges)) return undefined;
+    return (
+        `The API reaches the IoT hub over the internet from ${ip} (stack output apiEgressIpAddress), which the hub's IP filter does not admit: ` +
+        "its method and twin routes fail (502) until it does. Run " +
+        `\`pulumi config set --path 'iotHubAllowedIpRanges[${hub.allowedIpRanges.length}]' "$(pulumi stack output apiEgressIpAddress)/32"\` and \`pulumi up\` again.`
+    );
 }

@@ -17,6 +17,7 @@ import { API_HUB_DATA_ACTIONS, API_HUB_DATA_ACTIONS_BY_FUNCTION } from "../compo
 import { AZURE_CLI_CLIENT_ID } from "../components/entraApps";
 import { FUNCTION_ROLES } from "../components/flexFunctionApp";
 import { readFunctionPackage, API_PACKAGE } from "../components/functionPackage";
+import { apiEgressWarning } from "../components/platform";
 import { TEST_API_PACKAGE, all, one, reveal, stackRun, unknownPaths } from "./support";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -280,6 +281,12 @@ describe("the API's network", () => {
         assert.equal(subnet(runs.prod).natGateway, undefined);
         assert.equal(reveal(runs.prod.outputs).apiEgressIpAddress, null);
         assert.deepEqual(unknownPaths(one(runs.dev, T.vnet).inputs), [], "the network stays known at preview");
+    });
+    it("warns, with the command that fixes it, while the hub's IP filter does not admit the API's egress address", () => {
+        const hub = { allowedIpRanges: ["203.0.113.0/24", "198.51.100.0/24"], blockedIpRanges: ["203.0.113.128/28"] };
+        assert.match(apiEgressWarning(hub, "192.0.2.10") ?? "", /from 192\.0\.2\.10 .*pulumi config set --path 'iotHubAllowedIpRanges\[2\]' "\$\(pulumi stack output apiEgressIpAddress\)\/32"/);
+        assert.equal(apiEgressWarning(hub, "198.51.100.7"), undefined);
+        assert.match(apiEgressWarning(hub, "203.0.113.130") ?? "", /does not admit/, "a blocked range wins");
     });
     it("logs of the API's app and storage go to the workspace", () => {
         for (const run of previews()) {

@@ -2,8 +2,9 @@
  * The contract between the API (this folder) and the Pulumi program that will deploy it: the app
  * settings the API reads, the function names and routes it registers, the scopes and app roles it
  * checks, and where the built deployment package lands. Dependency-free, so the program can import
- * it (and should build the Entra app registration's scopes and roles from API_SCOPES / API_ROLES,
- * which components/entraApps.ts restates today).
+ * it: components/apiFunction.ts sets API_SETTINGS, components/entraApps.ts builds the Entra app
+ * registration's scopes and roles from API_SCOPES / API_ROLES, components/hubDataRole.ts the hub
+ * role from API_FUNCTIONS.
  */
 
 /** App settings, validated once at start-up by src/config.ts (every problem at once, by name). */
