@@ -5,34 +5,13 @@
 import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey, type RawConfig } from "../config/schema";
-import { configWarnings, rawConfigFrom } from "../config/load";
+import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey } from "../config/schema";
+import { configWarnings } from "../config/load";
 import { CONTOSO_CA_2024 } from "./support";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
 import { runStack } from "../tools/offline/harness";
+import { problems, raw, rejects } from "./configCases";
 
-function raw(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
-    const cfg = readStackConfig(stack, overrides);
-    return rawConfigFrom(cfg.project, stack, cfg.values, (k) => cfg.secretKeys.includes(k));
-}
-
-function problems(stack: string, overrides: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw(stack, overrides));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("configuration was accepted");
-}
-
-function rejects(stack: string, overrides: Record<string, unknown>, key: ConfigKey, fragment: RegExp) {
-    const found = problems(stack, overrides);
-    assert.ok(
-        found.some((p) => p.startsWith(`${key}: `) && fragment.test(p)),
-        `expected a problem on ${key} matching ${String(fragment)}, got:\n${found.join("\n")}`,
-    );
-}
 
 describe("Pulumi.yaml declares exactly the settings the program reads", () => {
     const project = readProjectFile();

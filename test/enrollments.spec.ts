@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { ConfigError, parseConfig, type ConfigKey } from "../config/schema";
-import { rawConfigFrom } from "../config/load";
+import { parseConfig } from "../config/schema";
 import { renderPlan } from "../tools/plan";
 import { compareRuns, renderChanges } from "../tools/offline/compare";
 import { runStack } from "../tools/offline/harness";
@@ -20,6 +19,7 @@ import { secretLikeName as configSecretName, secretLikeValue as configSecretValu
 import { secretLikeName as policySecretName, secretLikeValue as policySecretValue } from "../policies/lib/enrollments";
 import { enrollmentPolicies } from "../policies/rules/enrollments";
 import { runPack, type StackInput } from "../policies/test/harness";
+import { problems, raw, rejects } from "./configCases";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const CERT = "azure-native:deviceprovisioningservices:DpsCertificate";
@@ -38,25 +38,6 @@ before(async () => {
 const groups = (run: StackRun) => all(run, DYNAMIC).filter((r) => reveal(r.inputs).kind === "azure-iot-dps:EnrollmentGroup");
 const byUrn = (run: StackRun, urns: string[] | undefined) => (urns ?? []).map((u) => run.resources.find((r) => r.urn === u)).filter((r): r is CapturedResource => r !== undefined);
 
-function raw(stack: string, overrides: Record<string, unknown> = {}) {
-    const cfg = readStackConfig(stack, overrides);
-    return rawConfigFrom(cfg.project, stack, cfg.values, (k) => cfg.secretKeys.includes(k));
-}
-
-function problems(stack: string, overrides: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw(stack, overrides));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("configuration was accepted");
-}
-
-function rejects(stack: string, overrides: Record<string, unknown>, key: ConfigKey, fragment: RegExp) {
-    const found = problems(stack, overrides);
-    assert.ok(found.some((p) => p.startsWith(`${key}: `) && fragment.test(p)), `expected a problem on ${key} matching ${String(fragment)}, got:\n${found.join("\n")}`);
-}
 
 const x509Group = (caNames: string[], extra: Record<string, unknown> = {}) => ({ id: "fleet-x509", attestation: { type: "x509", caNames }, ...extra });
 
