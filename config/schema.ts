@@ -453,200 +453,284 @@ export const IOT_HUB_MAX_IP_RULES = 100;
  */
 const FUNCTION_SUBNET_MAX_PREFIX = 27;
 
+/** Thrown by the guarded view of the configuration when a check reads a setting that has its own problem. */
+class MissingInput extends Error {
+    constructor(public readonly key: string) {
+        super(`${key} is not valid`);
+    }
+}
+
+/** The parsed settings, where reading one that did not parse throws MissingInput (so the check that reads it is skipped). */
+function guarded(parsed: Partial<Parsed>): Parsed {
+    return new Proxy(parsed, {
+        get(target, key, receiver) {
+            if (typeof key === "string" && key in CONFIG_KEYS && !(key in target)) throw new MissingInput(key);
+            return Reflect.get(target, key, receiver);
+        },
+    }) as Parsed;
+}
+
 const SKU_UNITS: Record<string, [number, number]> = { F1: [1, 1], S1: [1, 200], S2: [1, 200], S3: [1, 10] };
 const BROKER_SCHEME = /^msauth(\.[A-Za-z0-9.-]+)?:\/\/[^\s*]+$/;
 
-function checkCombinations(c: Parsed, project: string, stack: string, add: (key: ConfigKey, msg: string) => void): CaCertificate[] {
-    if (c.iotHubSku.startsWith("B")) {
-        add("iotHubSku", `"${c.iotHubSku}" is a Basic tier: it has no device twins and no cloud-to-device messaging, which the API uses; choose S1, S2 or S3 (or F1 for a trial)`);
-    } else {
-        const [lo, hi] = SKU_UNITS[c.iotHubSku];
-        if (c.iotHubUnits < lo || c.iotHubUnits > hi) {
-            add("iotHubUnits", `${c.iotHubUnits} units is out of range for ${c.iotHubSku} (allowed ${lo}-${hi})`);
+/** Returns the supplied CA certificates, or undefined when the CA settings could not be checked. */
+function checkCombinations(c: Parsed, project: string, stack: string, add: (key: ConfigKey, msg: string) => void): CaCertificate[] | undefined {
+    // Each check runs when the settings it reads are valid: one that reads a setting with its own
+    // problem (MissingInput from the guarded view of the configuration) is skipped, the others run,
+    // so every problem the inputs allow is reported at once.
+    const check = (f: () => void): void => {
+        try {
+            f();
+        } catch (e) {
+            if (!(e instanceof MissingInput)) throw e;
         }
-    }
-    if (c.iotHubSku === "F1" && c.iotHubPartitionCount !== 2) {
-        add("iotHubPartitionCount", `the F1 tier has exactly 2 partitions; set iotHubPartitionCount to 2`);
-    }
-    if (c.iotHubPublicNetworkAccess === "Enabled" && c.iotHubAllowedIpRanges.length === 0) {
-        add("iotHubAllowedIpRanges", "is empty while iotHubPublicNetworkAccess is Enabled: list the ranges your devices and operators connect from (the hub denies all others), or set iotHubPublicNetworkAccess to Disabled and reach the hub through private endpoints");
-    }
-    const allowed = c.iotHubAllowedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
-    for (const b of c.iotHubBlockedIpRanges) {
-        const r = parseCidr(b);
-        if (r.ok && allowed.length > 0 && !allowed.some((a: Cidr) => cidrContains(a, r.cidr))) {
-            add("iotHubBlockedIpRanges", `"${b}" lies outside every allowed range, so it is already denied; remove it, or add the wider range it carves out of to iotHubAllowedIpRanges`);
-        }
-    }
-    // The hub's allow list is expressed as Allow rules only (networkRuleSets has no Reject), so a
-    // blocked range is carved out by splitting the allowed ranges around it.
-    const blockedCidrs = c.iotHubBlockedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
-    for (const a of allowed) {
-        const cover = blockedCidrs.find((b) => cidrContains(b, a));
-        if (cover) add("iotHubBlockedIpRanges", `"${cover.text}" blocks all of the allowed range ${a.text}; remove ${a.text} from iotHubAllowedIpRanges instead of blocking it`);
-    }
-    const hubRules = subtractCidrs(allowed, blockedCidrs).length;
-    if (hubRules > IOT_HUB_MAX_IP_RULES) {
-        add(
-            "iotHubBlockedIpRanges",
-            `carving the blocked ranges out of iotHubAllowedIpRanges takes ${hubRules} allow rules, over IoT Hub's limit of ${IOT_HUB_MAX_IP_RULES}; block wider (shorter-prefix) ranges or narrow the allowed ranges`,
-        );
-    }
-    if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Enabled" && c.dpsAllowedIpRanges.length === 0) {
-        add("dpsAllowedIpRanges", "is empty while dpsPublicNetworkAccess is Enabled: DPS IP filtering has no default action, so list the ranges devices provision from (all others are rejected), or set dpsPublicNetworkAccess to Disabled");
-    }
-    if (new Set(c.deviceAttestation).size !== c.deviceAttestation.length) {
-        add("deviceAttestation", "lists a method twice");
-    }
-    // Certificates.
+    };
     const certificates: CaCertificate[] = [];
-    const x509 = c.deviceAttestation.includes("x509");
-    if (c.caCertificateSource === "generated") {
-        if (c.caCertificatePems.length > 0) add("caCertificatePems", 'is set while caCertificateSource is "generated"; set caCertificateSource to "pem" to use them, or remove them');
-        if (x509 && c.caGeneratedNames.length === 0) {
-            add("caGeneratedNames", "is empty while devices attest with X.509: name at least one CA to generate, e.g. [\"root-1\"]");
-        }
-        if (new Set(c.caGeneratedNames).size !== c.caGeneratedNames.length) add("caGeneratedNames", "lists a name twice");
-        if (c.caValidityDays <= c.caMinimumValidityDays) {
-            add("caMinimumValidityDays", `(${c.caMinimumValidityDays}) must be below caValidityDays (${c.caValidityDays}): a generated CA is renewed once it has fewer than caMinimumValidityDays left, so it would be renewed on every update; lower caMinimumValidityDays or raise caValidityDays`);
-        }
-    } else {
-        if (c.caGeneratedNames.length > 0) add("caGeneratedNames", 'is set while caCertificateSource is "pem"; remove it (the CAs come from caCertificatePems)');
-        if (x509 && c.caCertificatePems.length === 0) {
-            add("caCertificatePems", "is empty while devices attest with X.509 and caCertificateSource is \"pem\": add the PEM of the CA that signs device certificates (e.g. `pulumi config set --path 'caCertificatePems[0]' \"$(cat root.pem)\"`)");
-        }
-        const parsedAt: number[] = [];
-        c.caCertificatePems.forEach((pem, i) => {
-            let cert: X509Certificate;
-            try {
-                cert = new X509Certificate(pem);
-            } catch {
-                add("caCertificatePems", `[${i}] is not a PEM-encoded X.509 certificate (expected -----BEGIN CERTIFICATE-----)`);
-                return;
+    let certificatesChecked = false;
+    let endpointServices: Set<PrivateEndpointService> | undefined;
+    check(() => {
+        if (c.iotHubSku.startsWith("B")) {
+            add("iotHubSku", `"${c.iotHubSku}" is a Basic tier: it has no device twins and no cloud-to-device messaging, which the API uses; choose S1, S2 or S3 (or F1 for a trial)`);
+        } else {
+            const [lo, hi] = SKU_UNITS[c.iotHubSku];
+            if (c.iotHubUnits < lo || c.iotHubUnits > hi) {
+                add("iotHubUnits", `${c.iotHubUnits} units is out of range for ${c.iotHubSku} (allowed ${lo}-${hi})`);
             }
-            if (!cert.ca) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) is not a CA certificate (basicConstraints CA:TRUE); upload the CA that signs device certificates, not a device certificate`);
-            const notAfter = new Date(cert.validTo);
-            if (notAfter.getTime() <= Date.now()) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) expired on ${notAfter.toISOString().slice(0, 10)}; replace it with a current CA`);
-            const sha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
-            if (certificates.some((x) => x.sha256 === sha256)) add("caCertificatePems", `[${i}] is the same certificate as an earlier entry`);
-            const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? "ca";
-            const slug = cn.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "ca";
-            certificates.push({ name: `${slug}-${sha256.slice(0, 8)}`, pem, secret: false, subject: cert.subject.replace(/\n/g, ", "), notAfter, sha256 });
-            parsedAt.push(i);
-        });
-        // A CA inside the minimum validity window is accepted only next to its successor (a rotation
-        // in progress); on its own it would leave the fleet without a trusted CA when it expires.
-        const minDays = c.caMinimumValidityDays;
-        const fresh = certificates.filter((x) => daysUntil(x.notAfter) >= minDays);
-        certificates.forEach((x, k) => {
-            const left = daysUntil(x.notAfter);
-            if (left < 0 || left >= minDays || fresh.length > 0) return;
+        }
+    });
+    check(() => {
+        if (c.iotHubSku === "F1" && c.iotHubPartitionCount !== 2) {
+            add("iotHubPartitionCount", `the F1 tier has exactly 2 partitions; set iotHubPartitionCount to 2`);
+        }
+    });
+    check(() => {
+        if (c.iotHubPublicNetworkAccess === "Enabled" && c.iotHubAllowedIpRanges.length === 0) {
+            add("iotHubAllowedIpRanges", "is empty while iotHubPublicNetworkAccess is Enabled: list the ranges your devices and operators connect from (the hub denies all others), or set iotHubPublicNetworkAccess to Disabled and reach the hub through private endpoints");
+        }
+    });
+    check(() => {
+        const allowed = c.iotHubAllowedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+        for (const b of c.iotHubBlockedIpRanges) {
+            const r = parseCidr(b);
+            if (r.ok && allowed.length > 0 && !allowed.some((a: Cidr) => cidrContains(a, r.cidr))) {
+                add("iotHubBlockedIpRanges", `"${b}" lies outside every allowed range, so it is already denied; remove it, or add the wider range it carves out of to iotHubAllowedIpRanges`);
+            }
+        }
+        // The hub's allow list is expressed as Allow rules only (networkRuleSets has no Reject), so a
+        // blocked range is carved out by splitting the allowed ranges around it.
+        const blockedCidrs = c.iotHubBlockedIpRanges.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+        for (const a of allowed) {
+            const cover = blockedCidrs.find((b) => cidrContains(b, a));
+            if (cover) add("iotHubBlockedIpRanges", `"${cover.text}" blocks all of the allowed range ${a.text}; remove ${a.text} from iotHubAllowedIpRanges instead of blocking it`);
+        }
+        const hubRules = subtractCidrs(allowed, blockedCidrs).length;
+        if (hubRules > IOT_HUB_MAX_IP_RULES) {
             add(
-                "caCertificatePems",
-                `[${parsedAt[k]}] (${x.subject}) expires on ${x.notAfter.toISOString().slice(0, 10)}, ${left} days from now, inside caMinimumValidityDays (${minDays}) and no successor is listed: ` +
-                    "add the next CA as a second entry and move devices to it (docs/CERTIFICATE-ROTATION.md), or lower caMinimumValidityDays if you accept the risk",
+                "iotHubBlockedIpRanges",
+                `carving the blocked ranges out of iotHubAllowedIpRanges takes ${hubRules} allow rules, over IoT Hub's limit of ${IOT_HUB_MAX_IP_RULES}; block wider (shorter-prefix) ranges or narrow the allowed ranges`,
             );
-        });
-    }
-    // Cosmos DB.
-    if (c.cosmosCapacityMode === "serverless" && c.cosmosSecondaryLocations.length > 0) {
-        add("cosmosSecondaryLocations", "serverless accounts run in a single region; remove the secondary locations or set cosmosCapacityMode to provisioned");
-    }
-    if (c.cosmosSecondaryLocations.includes(c.location)) add("cosmosSecondaryLocations", `repeats the primary location ${c.location}`);
-    if (c.cosmosCapacityMode === "provisioned" && c.cosmosContainerMaxThroughput > c.cosmosTotalThroughputLimit) {
-        add("cosmosContainerMaxThroughput", `${c.cosmosContainerMaxThroughput} RU/s exceeds cosmosTotalThroughputLimit (${c.cosmosTotalThroughputLimit}); lower it or raise the account cap`);
-    }
-    if (c.cosmosPublicNetworkAccess === "Enabled" && c.cosmosAllowedIpRanges.length === 0) {
-        add("cosmosAllowedIpRanges", "is empty while cosmosPublicNetworkAccess is Enabled: list the operator ranges allowed through the Cosmos DB firewall, or set cosmosPublicNetworkAccess to Disabled");
-    }
-    // Private network: which services are reachable only from the virtual network.
-    const endpointServices = new Set(c.privateEndpointServices);
-    if (endpointServices.size !== c.privateEndpointServices.length) add("privateEndpointServices", "lists a service twice");
-    if (c.privateNetworkEnabled) {
-        if (endpointServices.size === 0) {
-            add("privateEndpointServices", "is empty while privateNetworkEnabled is true: list the services that get a private endpoint (iotHub, dps, cosmos, eventHubs), or set privateNetworkEnabled to false");
         }
-        const space = parseCidr(c.privateNetworkAddressSpace);
-        const subnet = parseCidr(c.privateEndpointSubnet);
-        if (space.ok && subnet.ok) {
-            if (!cidrContains(space.cidr, subnet.cidr)) {
-                add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); choose a range inside it`);
-            } else if (subnet.cidr.prefix > 28) {
-                add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" is too small: Azure reserves five addresses in every subnet and each private endpoint takes one per service host name (Cosmos DB one per region); use a /28 or larger`);
+    });
+    check(() => {
+        if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Enabled" && c.dpsAllowedIpRanges.length === 0) {
+            add("dpsAllowedIpRanges", "is empty while dpsPublicNetworkAccess is Enabled: DPS IP filtering has no default action, so list the ranges devices provision from (all others are rejected), or set dpsPublicNetworkAccess to Disabled");
+        }
+    });
+    check(() => {
+        if (new Set(c.deviceAttestation).size !== c.deviceAttestation.length) {
+            add("deviceAttestation", "lists a method twice");
+        }
+    });
+    // Certificates.
+    check(() => {
+        const x509 = c.deviceAttestation.includes("x509");
+        if (c.caCertificateSource === "generated") {
+            if (c.caCertificatePems.length > 0) add("caCertificatePems", 'is set while caCertificateSource is "generated"; set caCertificateSource to "pem" to use them, or remove them');
+            if (x509 && c.caGeneratedNames.length === 0) {
+                add("caGeneratedNames", "is empty while devices attest with X.509: name at least one CA to generate, e.g. [\"root-1\"]");
+            }
+            if (new Set(c.caGeneratedNames).size !== c.caGeneratedNames.length) add("caGeneratedNames", "lists a name twice");
+            if (c.caValidityDays <= c.caMinimumValidityDays) {
+                add("caMinimumValidityDays", `(${c.caMinimumValidityDays}) must be below caValidityDays (${c.caValidityDays}): a generated CA is renewed once it has fewer than caMinimumValidityDays left, so it would be renewed on every update; lower caMinimumValidityDays or raise caValidityDays`);
+            }
+        } else {
+            if (c.caGeneratedNames.length > 0) add("caGeneratedNames", 'is set while caCertificateSource is "pem"; remove it (the CAs come from caCertificatePems)');
+            if (x509 && c.caCertificatePems.length === 0) {
+                add("caCertificatePems", "is empty while devices attest with X.509 and caCertificateSource is \"pem\": add the PEM of the CA that signs device certificates (e.g. `pulumi config set --path 'caCertificatePems[0]' \"$(cat root.pem)\"`)");
+            }
+            const parsedAt: number[] = [];
+            c.caCertificatePems.forEach((pem, i) => {
+                let cert: X509Certificate;
+                try {
+                    cert = new X509Certificate(pem);
+                } catch {
+                    add("caCertificatePems", `[${i}] is not a PEM-encoded X.509 certificate (expected -----BEGIN CERTIFICATE-----)`);
+                    return;
+                }
+                if (!cert.ca) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) is not a CA certificate (basicConstraints CA:TRUE); upload the CA that signs device certificates, not a device certificate`);
+                const notAfter = new Date(cert.validTo);
+                if (notAfter.getTime() <= Date.now()) add("caCertificatePems", `[${i}] (${cert.subject.replace(/\n/g, ", ")}) expired on ${notAfter.toISOString().slice(0, 10)}; replace it with a current CA`);
+                const sha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
+                if (certificates.some((x) => x.sha256 === sha256)) add("caCertificatePems", `[${i}] is the same certificate as an earlier entry`);
+                const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? "ca";
+                const slug = cn.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "ca";
+                certificates.push({ name: `${slug}-${sha256.slice(0, 8)}`, pem, secret: false, subject: cert.subject.replace(/\n/g, ", "), notAfter, sha256 });
+                parsedAt.push(i);
+            });
+            // A CA inside the minimum validity window is accepted only next to its successor (a rotation
+            // in progress); on its own it would leave the fleet without a trusted CA when it expires.
+            const minDays = c.caMinimumValidityDays;
+            const fresh = certificates.filter((x) => daysUntil(x.notAfter) >= minDays);
+            certificates.forEach((x, k) => {
+                const left = daysUntil(x.notAfter);
+                if (left < 0 || left >= minDays || fresh.length > 0) return;
+                add(
+                    "caCertificatePems",
+                    `[${parsedAt[k]}] (${x.subject}) expires on ${x.notAfter.toISOString().slice(0, 10)}, ${left} days from now, inside caMinimumValidityDays (${minDays}) and no successor is listed: ` +
+                        "add the next CA as a second entry and move devices to it (docs/CERTIFICATE-ROTATION.md), or lower caMinimumValidityDays if you accept the risk",
+                );
+            });
+        }
+        certificatesChecked = true;
+    });
+    // Cosmos DB.
+    check(() => {
+        if (c.cosmosCapacityMode === "serverless" && c.cosmosSecondaryLocations.length > 0) {
+            add("cosmosSecondaryLocations", "serverless accounts run in a single region; remove the secondary locations or set cosmosCapacityMode to provisioned");
+        }
+    });
+    check(() => {
+        if (c.cosmosSecondaryLocations.includes(c.location)) add("cosmosSecondaryLocations", `repeats the primary location ${c.location}`);
+    });
+    check(() => {
+        if (c.cosmosCapacityMode === "provisioned" && c.cosmosContainerMaxThroughput > c.cosmosTotalThroughputLimit) {
+            add("cosmosContainerMaxThroughput", `${c.cosmosContainerMaxThroughput} RU/s exceeds cosmosTotalThroughputLimit (${c.cosmosTotalThroughputLimit}); lower it or raise the account cap`);
+        }
+    });
+    check(() => {
+        if (c.cosmosPublicNetworkAccess === "Enabled" && c.cosmosAllowedIpRanges.length === 0) {
+            add("cosmosAllowedIpRanges", "is empty while cosmosPublicNetworkAccess is Enabled: list the operator ranges allowed through the Cosmos DB firewall, or set cosmosPublicNetworkAccess to Disabled");
+        }
+    });
+    // Private network: which services are reachable only from the virtual network.
+    check(() => {
+        endpointServices = new Set(c.privateEndpointServices);
+        if (endpointServices.size !== c.privateEndpointServices.length) add("privateEndpointServices", "lists a service twice");
+        if (c.privateNetworkEnabled) {
+            if (endpointServices.size === 0) {
+                add("privateEndpointServices", "is empty while privateNetworkEnabled is true: list the services that get a private endpoint (iotHub, dps, cosmos, eventHubs), or set privateNetworkEnabled to false");
+            }
+            const space = parseCidr(c.privateNetworkAddressSpace);
+            const subnet = parseCidr(c.privateEndpointSubnet);
+            if (space.ok && subnet.ok) {
+                if (!cidrContains(space.cidr, subnet.cidr)) {
+                    add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); choose a range inside it`);
+                } else if (subnet.cidr.prefix > 28) {
+                    add("privateEndpointSubnet", `"${c.privateEndpointSubnet}" is too small: Azure reserves five addresses in every subnet and each private endpoint takes one per service host name (Cosmos DB one per region); use a /28 or larger`);
+                }
             }
         }
-    }
+    });
     // The ingest function's subnet: in the network's address space in every stack (dev gets the
     // network for it alone), clear of the endpoint subnet, and large enough for Flex Consumption.
-    {
-        const space = parseCidr(c.privateNetworkAddressSpace);
-        const fn = parseCidr(c.ingestFunctionSubnet);
-        const endpoints = parseCidr(c.privateEndpointSubnet);
-        if (space.ok && fn.ok) {
-            if (!cidrContains(space.cidr, fn.cidr)) {
-                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the ingest function's subnet is part of the platform network in every stack: choose a range inside it`);
-            } else if (fn.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
-                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" is too small for the ingest function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
-            }
-            if (c.privateNetworkEnabled && endpoints.ok && (cidrContains(fn.cidr, endpoints.cidr) || cidrContains(endpoints.cidr, fn.cidr))) {
-                add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range, e.g. the next /24`);
+    check(() => {
+        {
+            const space = parseCidr(c.privateNetworkAddressSpace);
+            const fn = parseCidr(c.ingestFunctionSubnet);
+            const endpoints = parseCidr(c.privateEndpointSubnet);
+            if (space.ok && fn.ok) {
+                if (!cidrContains(space.cidr, fn.cidr)) {
+                    add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the ingest function's subnet is part of the platform network in every stack: choose a range inside it`);
+                } else if (fn.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
+                    add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" is too small for the ingest function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
+                }
+                if (c.privateNetworkEnabled && endpoints.ok && (cidrContains(fn.cidr, endpoints.cidr) || cidrContains(endpoints.cidr, fn.cidr))) {
+                    add("ingestFunctionSubnet", `"${c.ingestFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range, e.g. the next /24`);
+                }
             }
         }
-    }
+    });
     // The API function's subnet: the same rules, and apart from the ingest function's (each app
     // integrates through its own delegated subnet; the API's gets the egress address in dev).
-    {
-        const space = parseCidr(c.privateNetworkAddressSpace);
-        const api = parseCidr(c.apiFunctionSubnet);
-        const ingest = parseCidr(c.ingestFunctionSubnet);
-        const endpoints = parseCidr(c.privateEndpointSubnet);
-        const overlaps = (a: Cidr, b: Cidr) => cidrContains(a, b) || cidrContains(b, a);
-        if (space.ok && api.ok) {
-            if (!cidrContains(space.cidr, api.cidr)) {
-                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the API function's subnet is part of the platform network in every stack: choose a range inside it`);
-            } else if (api.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
-                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" is too small for the API function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
-            }
-            if (ingest.ok && overlaps(api.cidr, ingest.cidr)) {
-                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps ingestFunctionSubnet (${ingest.cidr.text}); each function app integrates through its own delegated subnet: choose a separate range, e.g. the next /24`);
-            }
-            if (c.privateNetworkEnabled && endpoints.ok && overlaps(api.cidr, endpoints.cidr)) {
-                add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range`);
+    check(() => {
+        {
+            const space = parseCidr(c.privateNetworkAddressSpace);
+            const api = parseCidr(c.apiFunctionSubnet);
+            const ingest = parseCidr(c.ingestFunctionSubnet);
+            const endpoints = parseCidr(c.privateEndpointSubnet);
+            const overlaps = (a: Cidr, b: Cidr) => cidrContains(a, b) || cidrContains(b, a);
+            if (space.ok && api.ok) {
+                if (!cidrContains(space.cidr, api.cidr)) {
+                    add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" lies outside privateNetworkAddressSpace (${space.cidr.text}); the API function's subnet is part of the platform network in every stack: choose a range inside it`);
+                } else if (api.cidr.prefix > FUNCTION_SUBNET_MAX_PREFIX) {
+                    add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" is too small for the API function's virtual network integration: use a /${FUNCTION_SUBNET_MAX_PREFIX} or larger`);
+                }
+                if (ingest.ok && overlaps(api.cidr, ingest.cidr)) {
+                    add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps ingestFunctionSubnet (${ingest.cidr.text}); each function app integrates through its own delegated subnet: choose a separate range, e.g. the next /24`);
+                }
+                if (c.privateNetworkEnabled && endpoints.ok && overlaps(api.cidr, endpoints.cidr)) {
+                    add("apiFunctionSubnet", `"${c.apiFunctionSubnet}" overlaps privateEndpointSubnet (${endpoints.cidr.text}); the function's subnet is delegated to Microsoft.App/environments and cannot hold private endpoints: choose a separate range`);
+                }
             }
         }
-    }
-    if (new Set(c.apiAppOnlyClientIds.map((g) => g.toLowerCase())).size !== c.apiAppOnlyClientIds.length) add("apiAppOnlyClientIds", "lists a client twice");
-    const reachesPrivately = (s: PrivateEndpointService) => c.privateNetworkEnabled && endpointServices.has(s);
+    });
+    check(() => {
+        if (new Set(c.apiAppOnlyClientIds.map((g) => g.toLowerCase())).size !== c.apiAppOnlyClientIds.length) add("apiAppOnlyClientIds", "lists a client twice");
+    });
+    const reachesPrivately = (s: PrivateEndpointService) => {
+        if (endpointServices === undefined) throw new MissingInput("privateEndpointServices");
+        return c.privateNetworkEnabled && endpointServices.has(s);
+    };
     const unreachable = (service: string, endpoint: PrivateEndpointService, key: ConfigKey) =>
         add(key, `is Disabled but ${service} gets no private endpoint, so nothing could reach it: set privateNetworkEnabled to true with ${endpoint} in privateEndpointServices, or set ${key} to Enabled with an IP allow list`);
-    if (c.iotHubPublicNetworkAccess === "Disabled" && !reachesPrivately("iotHub")) unreachable("the IoT hub", "iotHub", "iotHubPublicNetworkAccess");
-    if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Disabled" && !reachesPrivately("dps")) unreachable("the provisioning service", "dps", "dpsPublicNetworkAccess");
-    if (c.cosmosPublicNetworkAccess === "Disabled" && !reachesPrivately("cosmos")) unreachable("the Cosmos DB account", "cosmos", "cosmosPublicNetworkAccess");
+    check(() => {
+        if (c.iotHubPublicNetworkAccess === "Disabled" && !reachesPrivately("iotHub")) unreachable("the IoT hub", "iotHub", "iotHubPublicNetworkAccess");
+    });
+    check(() => {
+        if (c.dpsEnabled && c.dpsPublicNetworkAccess === "Disabled" && !reachesPrivately("dps")) unreachable("the provisioning service", "dps", "dpsPublicNetworkAccess");
+    });
+    check(() => {
+        if (c.cosmosPublicNetworkAccess === "Disabled" && !reachesPrivately("cosmos")) unreachable("the Cosmos DB account", "cosmos", "cosmosPublicNetworkAccess");
+    });
     // Observability.
-    if (c.alertsEnabled && c.alertEmailReceivers.length === 0) {
-        add("alertEmailReceivers", "is empty while alertsEnabled is true: list who is told when an alert fires (e.g. platform-oncall@contoso.com), or set alertsEnabled to false");
-    }
-    if (new Set(c.alertEmailReceivers.map((e) => e.toLowerCase())).size !== c.alertEmailReceivers.length) add("alertEmailReceivers", "lists an address twice");
-    // Entra ID.
-    if (c.entraOwners.length === 0) {
-        add("entraOwners", "is empty: list at least one Entra object id (two are better) that owns the API and mobile app registrations, so someone can manage them besides the deploying identity");
-    }
-    if (new Set(c.entraOwners.map((o) => o.toLowerCase())).size !== c.entraOwners.length) add("entraOwners", "lists an owner twice");
-    if (new Set(c.operatorGroupIds.map((o) => o.toLowerCase())).size !== c.operatorGroupIds.length) add("operatorGroupIds", "lists a group twice");
-    for (const uri of c.mobileRedirectUris) {
-        const problem = redirectUriProblem(uri, c.environment === "prod");
-        if (problem) add("mobileRedirectUris", `"${uri}" ${problem}`);
-    }
-    // Names must fit the services' limits.
-    const suffix = c.nameSuffix || deriveSuffix(project, stack, c.namePrefix, c.environment, c.location);
-    const names = serviceNames(c.namePrefix, c.environment, suffix);
-    for (const [svc, lim] of Object.entries(NAME_LIMITS) as [keyof typeof NAME_LIMITS, { min: number; max: number }][]) {
-        const n = names[svc];
-        if (n.length < lim.min || n.length > lim.max) {
-            add("namePrefix", `the ${svc} name "${n}" is ${n.length} characters; the limit is ${lim.min}-${lim.max}: shorten namePrefix or environment`);
+    check(() => {
+        if (c.alertsEnabled && c.alertEmailReceivers.length === 0) {
+            add("alertEmailReceivers", "is empty while alertsEnabled is true: list who is told when an alert fires (e.g. platform-oncall@contoso.com), or set alertsEnabled to false");
         }
-    }
-    return certificates;
+    });
+    check(() => {
+        if (new Set(c.alertEmailReceivers.map((e) => e.toLowerCase())).size !== c.alertEmailReceivers.length) add("alertEmailReceivers", "lists an address twice");
+    });
+    // Entra ID.
+    check(() => {
+        if (c.entraOwners.length === 0) {
+            add("entraOwners", "is empty: list at least one Entra object id (two are better) that owns the API and mobile app registrations, so someone can manage them besides the deploying identity");
+        }
+    });
+    check(() => {
+        if (new Set(c.entraOwners.map((o) => o.toLowerCase())).size !== c.entraOwners.length) add("entraOwners", "lists an owner twice");
+    });
+    check(() => {
+        if (new Set(c.operatorGroupIds.map((o) => o.toLowerCase())).size !== c.operatorGroupIds.length) add("operatorGroupIds", "lists a group twice");
+    });
+    check(() => {
+        for (const uri of c.mobileRedirectUris) {
+            const problem = redirectUriProblem(uri, c.environment === "prod");
+            if (problem) add("mobileRedirectUris", `"${uri}" ${problem}`);
+        }
+    });
+    // Names must fit the services' limits.
+    check(() => {
+        const suffix = c.nameSuffix || deriveSuffix(project, stack, c.namePrefix, c.environment, c.location);
+        const names = serviceNames(c.namePrefix, c.environment, suffix);
+        for (const [svc, lim] of Object.entries(NAME_LIMITS) as [keyof typeof NAME_LIMITS, { min: number; max: number }][]) {
+            const n = names[svc];
+            if (n.length < lim.min || n.length > lim.max) {
+                add("namePrefix", `the ${svc} name "${n}" is ${n.length} characters; the limit is ${lim.min}-${lim.max}: shorten namePrefix or environment`);
+            }
+        }
+    });
+    return certificatesChecked ? certificates : undefined;
 }
 
 /** Whole days from now until `when` (negative once it has passed). */
@@ -697,9 +781,18 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     }
     let certificates: CaCertificate[] = [];
     let enrollments: EnrollmentsConfig = { groups: [], individuals: [] };
-    if (problems.length === (raw.unknownKeys ?? []).length) {
-        certificates = checkCombinations(parsed as Parsed, raw.project, raw.stack, add);
-        enrollments = checkParsedEnrollments(parsed as Parsed, certificates, raw.project, raw.stack, add);
+    // Cross-setting checks run on what did parse: each is skipped only when a setting it reads has
+    // a problem of its own (reported above), so the count is the real number of problems.
+    const view = guarded(parsed);
+    const checkedCertificates = checkCombinations(view, raw.project, raw.stack, add);
+    // Enrollment groups name CAs: checked only against a CA list that could itself be checked.
+    if (checkedCertificates !== undefined) {
+        certificates = checkedCertificates;
+        try {
+            enrollments = checkParsedEnrollments(view, certificates, raw.project, raw.stack, add);
+        } catch (e) {
+            if (!(e instanceof MissingInput)) throw e;
+        }
     }
     if (problems.length > 0) throw new ConfigError(problems, raw.project, raw.stack);
 

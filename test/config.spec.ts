@@ -11,6 +11,7 @@ import { CONTOSO_CA_2024 } from "./support";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
 import { runStack } from "../tools/offline/harness";
 import { problems, raw, rejects } from "./configCases";
+import { caCert } from "../policies/test/certs";
 
 
 describe("Pulumi.yaml declares exactly the settings the program reads", () => {
@@ -169,7 +170,22 @@ describe("configuration rejections name the key and the fix", () => {
     });
     it("reports every problem at once", () => {
         const found = problems("dev", { iotHubSku: "S9", entraOwners: [], iotHubMinTlsVersion: "1.0", dpsAllowedIpRanges: ["x"] });
-        for (const key of ["iotHubSku", "iotHubMinTlsVersion", "dpsAllowedIpRanges"]) assert.ok(found.some((p) => p.startsWith(`${key}:`)), `${key} missing from ${found.join("; ")}`);
+        for (const key of ["iotHubSku", "iotHubMinTlsVersion", "dpsAllowedIpRanges", "entraOwners"]) assert.ok(found.some((p) => p.startsWith(`${key}:`)), `${key} missing from ${found.join("; ")}`);
+    });
+    it("a malformed setting does not hide the cross-setting problems of the others", () => {
+        // A value of the wrong type plus an empty owner list: both, and the count says two.
+        assert.deepEqual(problems("dev", { iotHubUnits: "two", entraOwners: [] }).map((p) => p.split(":")[0]), ["iotHubUnits", "entraOwners"]);
+        // A misspelt key does not hide an expired CA.
+        const expired = problems("prod", { caCertificatePems: [caCert(-400, -10, "Retired Root CA")], iotHubUntis: 2 });
+        assert.ok(expired.some((p) => p.startsWith("iotHubUntis: is not a setting of this project; did you mean iotHubUnits?")), expired.join("\n"));
+        assert.ok(expired.some((p) => /^caCertificatePems: \[0\] .* expired on /.test(p)), expired.join("\n"));
+    });
+    it("skips only the checks that read a malformed setting", () => {
+        // The SKU is unreadable, so its units cannot be checked against it; the rest still are.
+        const found = problems("dev", { iotHubSku: 5, alertsEnabled: true, alertEmailReceivers: [] });
+        assert.ok(found.some((p) => p.startsWith("iotHubSku: ")));
+        assert.ok(!found.some((p) => p.startsWith("iotHubUnits: ")), found.join("\n"));
+        assert.ok(found.some((p) => p.startsWith("alertEmailReceivers: is empty while alertsEnabled is true")), found.join("\n"));
     });
 });
 
