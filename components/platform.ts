@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig, PrivateEndpointService } from "../config/schema";
 import { cidrContains, parseCidr } from "../config/cidr";
-import { PlatformFoundation } from "./foundation";
+import { PlatformFoundation, type ServiceNames } from "./foundation";
 import { knownAfter } from "./known";
 import { WorkloadIdentities } from "./workloadIdentities";
 import { TelemetryStore } from "./telemetryStore";
@@ -16,7 +16,7 @@ import { TelemetryBus } from "./telemetryBus";
 import { IngestFunction } from "./ingestFunction";
 import { ApiFunction } from "./apiFunction";
 import { HubDataRole } from "./hubDataRole";
-import { API_PACKAGE, apiPackageDirFrom, ingestPackageDirFrom, readFunctionPackage } from "./functionPackage";
+import { API_PACKAGE, apiPackageDirFrom, ingestPackageDirFrom, readFunctionPackage, type FunctionPackage } from "./functionPackage";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
 import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
@@ -111,10 +111,18 @@ export interface PlatformOptions {
 }
 
 /**
- * Builds the whole platform from validated configuration. The order matters for Azure: the Event
- * Hubs namespace, its firewall and event hub exist before the hub that routes to them; the hub (and
- * so its system-assigned identity) before that identity's Data Sender role; the ingest function's
- * roles before its code is deployed; the hub before the key DPS reads from it.
+ * Builds the whole platform from validated configuration, in the order Azure needs it (each step's
+ * `dependsOn` says so to the engine; this function reads in the same order):
+ * 1. the function packages (before anything is registered: no package, no deployment);
+ * 2. names, tags and the resource group; the workloads' user-assigned identities;
+ * 3. the network the function apps integrate into;
+ * 4. the telemetry store (Cosmos DB) and the telemetry bus (Event Hubs, behind its firewall);
+ * 5. the device CAs, then the hub (after the bus it routes to; its system-assigned identity's Data
+ *    Sender role follows it), then DPS (after its link identity holds its role on the hub), then
+ *    the enrollment records (after DPS, the hub, their CAs and the deployer's data role);
+ * 6. private endpoints; logs and alerts; the ingest function (its code after its roles);
+ * 7. Defender, delete locks; the Entra registrations; the API's hub role, then the API app;
+ * 8. diagnostic settings on everything, and the stack outputs.
  */
 export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}): PlatformOutputs {
     // Before anything is registered: the program cannot deploy a function it has no package for.
@@ -294,18 +302,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     // Service-side private access. Devices keep the public endpoints unless a stack turns them off.
     let privateEndpoints: PrivateEndpoints | undefined;
     if (config.privateNetwork.enabled && network.endpointSubnetId) {
-        const targets: PrivateEndpointTarget[] = config.privateNetwork.services.flatMap((service): PrivateEndpointTarget[] => {
-            switch (service) {
-                case "iotHub":
-                    return [{ name: "iot-hub", serviceName: names.iotHub, groupId: "iotHub", serviceId: hub.hub.id }];
-                case "dps":
-                    return provisioning ? [{ name: "dps", serviceName: names.dps, groupId: "iotDps", serviceId: provisioning.dps.id }] : [];
-                case "cosmos":
-                    return [{ name: "cosmos", serviceName: names.cosmos, groupId: "Sql", serviceId: store.account.id }];
-                case "eventHubs":
-                    return [{ name: "event-hubs", serviceName: names.eventHubsNamespace, groupId: "namespace", serviceId: bus.namespace.id }];
-            }
-        });
+        const targets = privateEndpointTargets(config.privateNetwork.services, names, { hub, provisioning, store, bus });
         privateEndpoints = new PrivateEndpoints("private-network", {
             resourceGroupName: rg,
             location,
@@ -359,17 +356,6 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         deployAfter: [bus.receiverRole, bus.consumerGroup, ...store.roleAssignments, ...(privateEndpoints ? Object.values(privateEndpoints.zoneGroups) : [])],
     });
 
-    // Logs, metrics and alerts on the services and the telemetry path.
-    const monitored: MonitoredResource[] = [
-        { service: "iotHub", resource: hub.hub },
-        ...(provisioning ? [{ service: "dps" as const, resource: provisioning.dps }] : []),
-        { service: "cosmos", resource: store.account },
-        { service: "eventHubs", resource: bus.namespace },
-        { service: "functionApp", resource: ingest.app },
-        { service: "functionStorage", resource: ingest.storageAccount, diagnosticsUri: pulumi.interpolate`${ingest.storageAccount.id}/blobServices/default` },
-        ...(ingest.applicationInsights ? [{ service: "appInsights" as const, resource: ingest.applicationInsights }] : []),
-    ];
-
     // Defender for IoT and for Cosmos DB.
     const defense = config.threatProtection;
     if (defense.defenderForIot || defense.defenderForCosmos) {
@@ -385,13 +371,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     }
 
     // Azure delete locks on everything that holds state.
-    const statefulResources: LockTarget[] = [
-        { key: "iotHub", resource: hub.hub },
-        ...(provisioning ? [{ key: "dps" as const, resource: provisioning.dps }] : []),
-        { key: "cosmosAccount", resource: store.account },
-        { key: "cosmosDatabase", resource: store.database },
-        { key: "cosmosContainer", resource: store.container },
-    ];
+    const statefulResources = statefulTargets({ hub, provisioning, store });
     if (config.protection.lockStatefulResources) {
         new DeleteLocks("delete-locks", { targets: statefulResources });
     }
@@ -437,12 +417,113 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
         // The API answers requests as soon as its code lands.
         deployAfter: [hubRole.assignment, ...store.roleAssignments, ...(privateEndpoints ? Object.values(privateEndpoints.zoneGroups) : []), ...(network.apiNatGateway ? [network.apiNatGateway] : [])],
     });
-    monitored.push(
-        { service: "functionApp", key: "apiFunctionApp", resource: api.app },
-        { service: "functionStorage", key: "apiFunctionStorage", resource: api.storageAccount, diagnosticsUri: pulumi.interpolate`${api.storageAccount.id}/blobServices/default` },
-    );
-    observability?.watch(monitored);
+    // Logs, metrics and alerts on the services, the telemetry path and the API.
+    observability?.watch(monitoredResources({ hub, provisioning, store, bus, ingest, api }));
 
+    return platformOutputs(config, names, stateful, { foundation, identities, network, store, bus, cas, hub, provisioning, enrollments, privateEndpoints, observability, ingest, ingestPackage, apps, hubRole, api, apiPackage, statefulResources });
+}
+
+/**
+ * Where the API reaches the hub over the internet (no private endpoint for the hub), the hub's IP
+ * filter (default Deny) must admit the API subnet's NAT address, known once the public IP exists.
+ * Returns the warning to print, with the commands that fix it, or undefined when it is admitted.
+ */
+export function apiEgressWarning(hub: Pick<PlatformConfig["iotHub"], "allowedIpRanges" | "blockedIpRanges">, ip: string): string | undefined {
+    const address = parseCidr(`${ip}/32`);
+    if (!address.ok) return undefined;
+    const within = (ranges: string[]) => ranges.some((r) => {
+        const range = parseCidr(r);
+        return range.ok && cidrContains(range.cidr, address.cidr);
+    });
+    if (within(hub.allowedIpRanges) && !within(hub.blockedIpRanges)) return undefined;
+    return (
+        `The API reaches the IoT hub over the internet from ${ip} (stack output apiEgressIpAddress), which the hub's IP filter does not admit: ` +
+        "its method and twin routes fail (502) until it does. Run " +
+        `\`pulumi config set --path 'iotHubAllowedIpRanges[${hub.allowedIpRanges.length}]' "$(pulumi stack output apiEgressIpAddress)/32"\` and \`pulumi up\` again.`
+    );
+}
+
+/** The private endpoints the stack asks for, one per service that exists in it. */
+function privateEndpointTargets(
+    services: PrivateEndpointService[],
+    names: ServiceNames,
+    r: { hub: IotHub; provisioning: ProvisioningService | undefined; store: TelemetryStore; bus: TelemetryBus },
+): PrivateEndpointTarget[] {
+    return services.flatMap((service): PrivateEndpointTarget[] => {
+        switch (service) {
+            case "iotHub":
+                return [{ name: "iot-hub", serviceName: names.iotHub, groupId: "iotHub", serviceId: r.hub.hub.id }];
+            case "dps":
+                return r.provisioning ? [{ name: "dps", serviceName: names.dps, groupId: "iotDps", serviceId: r.provisioning.dps.id }] : [];
+            case "cosmos":
+                return [{ name: "cosmos", serviceName: names.cosmos, groupId: "Sql", serviceId: r.store.account.id }];
+            case "eventHubs":
+                return [{ name: "event-hubs", serviceName: names.eventHubsNamespace, groupId: "namespace", serviceId: r.bus.namespace.id }];
+        }
+    });
+}
+
+/** What sends logs and metrics to the workspace (and carries alerts): the services, the telemetry path, the API. */
+function monitoredResources(r: {
+    hub: IotHub;
+    provisioning: ProvisioningService | undefined;
+    store: TelemetryStore;
+    bus: TelemetryBus;
+    ingest: IngestFunction;
+    api: ApiFunction;
+}): MonitoredResource[] {
+    const blobService = (account: pulumi.CustomResource) => pulumi.interpolate`${account.id}/blobServices/default`;
+    return [
+        { service: "iotHub", resource: r.hub.hub },
+        ...(r.provisioning ? [{ service: "dps" as const, resource: r.provisioning.dps }] : []),
+        { service: "cosmos", resource: r.store.account },
+        { service: "eventHubs", resource: r.bus.namespace },
+        { service: "functionApp", resource: r.ingest.app },
+        { service: "functionStorage", resource: r.ingest.storageAccount, diagnosticsUri: blobService(r.ingest.storageAccount) },
+        ...(r.ingest.applicationInsights ? [{ service: "appInsights" as const, resource: r.ingest.applicationInsights }] : []),
+        { service: "functionApp", key: "apiFunctionApp", resource: r.api.app },
+        { service: "functionStorage", key: "apiFunctionStorage", resource: r.api.storageAccount, diagnosticsUri: blobService(r.api.storageAccount) },
+    ];
+}
+
+/** Everything that holds state nobody can recreate: protected in Pulumi and, where configured, locked in Azure. */
+function statefulTargets(r: { hub: IotHub; provisioning: ProvisioningService | undefined; store: TelemetryStore }): LockTarget[] {
+    return [
+        { key: "iotHub", resource: r.hub.hub },
+        ...(r.provisioning ? [{ key: "dps" as const, resource: r.provisioning.dps }] : []),
+        { key: "cosmosAccount", resource: r.store.account },
+        { key: "cosmosDatabase", resource: r.store.database },
+        { key: "cosmosContainer", resource: r.store.container },
+    ];
+}
+
+/** The stack outputs, from the components the platform created. */
+function platformOutputs(
+    config: PlatformConfig,
+    names: ServiceNames,
+    stateful: StatefulProtection,
+    r: {
+        foundation: PlatformFoundation;
+        identities: WorkloadIdentities;
+        network: PlatformNetwork;
+        store: TelemetryStore;
+        bus: TelemetryBus;
+        cas: DeviceCertificateAuthorities;
+        hub: IotHub;
+        provisioning: ProvisioningService | undefined;
+        enrollments: DeviceEnrollments | undefined;
+        privateEndpoints: PrivateEndpoints | undefined;
+        observability: Observability | undefined;
+        ingest: IngestFunction;
+        ingestPackage: FunctionPackage;
+        apps: EntraApps;
+        hubRole: HubDataRole;
+        api: ApiFunction;
+        apiPackage: FunctionPackage;
+        statefulResources: LockTarget[];
+    },
+): PlatformOutputs {
+    const { foundation, identities, network, store, bus, cas, hub, provisioning, enrollments, privateEndpoints, observability, ingest, ingestPackage, apps, hubRole, api, apiPackage, statefulResources } = r;
     return {
         resourceGroupName: foundation.resourceGroupName,
         iotHubHostName: pulumi.output(hub.hostName),
@@ -489,29 +570,9 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
             ? { virtualNetwork: names.virtualNetwork, endpointSubnet: config.privateNetwork.endpointSubnet, services: config.privateNetwork.services }
             : null,
         platformNetwork: { virtualNetwork: names.virtualNetwork, functionSubnet: config.telemetry.functionSubnet, apiSubnet: config.api.functionSubnet },
-        logAnalyticsWorkspaceName: workspace ? names.logAnalytics : null,
+        logAnalyticsWorkspaceName: observability?.workspace ? names.logAnalytics : null,
         alertRules: Object.keys(observability?.alerts ?? {}),
         protectedResources: stateful.protect ? statefulResources.map((r) => r.key) : [],
         lockedResources: config.protection.lockStatefulResources ? statefulResources.map((r) => r.key) : [],
     };
-}
-
-/**
- * Where the API reaches the hub over the internet (no private endpoint for the hub), the hub's IP
- * filter (default Deny) must admit the API subnet's NAT address, known once the public IP exists.
- * Returns the warning to print, with the commands that fix it, or undefined when it is admitted.
- */
-export function apiEgressWarning(hub: Pick<PlatformConfig["iotHub"], "allowedIpRanges" | "blockedIpRanges">, ip: string): string | undefined {
-    const address = parseCidr(`${ip}/32`);
-    if (!address.ok) return undefined;
-    const within = (ranges: string[]) => ranges.some((r) => {
-        const range = parseCidr(r);
-        return range.ok && cidrContains(range.cidr, address.cidr);
-    });
-    if (within(hub.allowedIpRanges) && !within(hub.blockedIpRanges)) return undefined;
-    return (
-        `The API reaches the IoT hub over the internet from ${ip} (stack output apiEgressIpAddress), which the hub's IP filter does not admit: ` +
-        "its method and twin routes fail (502) until it does. Run " +
-        `\`pulumi config set --path 'iotHubAllowedIpRanges[${hub.allowedIpRanges.length}]' "$(pulumi stack output apiEgressIpAddress)/32"\` and \`pulumi up\` again.`
-    );
 }
