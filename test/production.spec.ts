@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runStack } from "../tools/offline/harness";
 import { readStackConfig, REPO_ROOT } from "../tools/offline/stackConfig";
-import { daysLeft } from "../tools/offline/describe";
+import { daysLeft } from "../tools/offline/resourceLines";
 import { formerIdentities, renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { PRIVATE_DNS_ZONES } from "../components/privateNetwork";

@@ -20,7 +20,7 @@ import { compareRuns, overridesFromStackFile, renderChanges } from "./offline/co
 import { listStacks, readProjectFile, REPO_ROOT } from "./offline/stackConfig";
 
 const PROJECT = readProjectFile().name;
-import { at, describe, show, telemetryPath } from "./offline/describe";
+import { at, describe, show, telemetryPath } from "./offline/resourceLines";
 import type { CapturedResource, StackRun } from "./offline/types";
 
 export function renderPlan(run: StackRun): string {

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { diffEnrollment } from "../../components/enrollments/provider";
-import { describe, type Lookup } from "./describe";
+import { describe, type Lookup } from "./resourceLines";
 import { isEnrollmentRecord } from "./enrollments";
 import { SECRET_SIG, SIG_KEY, type CapturedResource, type StackRun } from "./types";
 

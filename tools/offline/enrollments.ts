@@ -5,7 +5,7 @@
  * to, its status, re-provisioning policy, IoT Edge setting and initial twin. Keys stay masked.
  */
 import { createHash } from "node:crypto";
-import { at, isSecret, label, show, type Lookup } from "./describe";
+import { at, isSecret, label, show, type Lookup } from "./resourceLines";
 import { UNKNOWN, type CapturedResource } from "./types";
 
 type Line = [string, string];
