@@ -12,10 +12,10 @@ export interface FoundationArgs {
     prefix: string;
     /** Stable suffix that makes the global names unique; derived from configuration, never random. */
     suffix: string;
-    /** Extra tags; environment, managedBy and project are always set and cannot be overridden. */
+    /** Extra tags; environment, managedBy and project are always set and cannot be overridden. Default none, as Pulumi.yaml declares. */
     tags?: Record<string, string>;
     /**
-     * Create the resource group (default), or use the one of the same name that already exists:
+     * Create the resource group (default, as Pulumi.yaml declares), or use the one of the same name that already exists:
      * the bootstrap project creates each stack's group so the pipeline's deploy identity can be
      * scoped to it, and that identity cannot create resource groups itself.
      */

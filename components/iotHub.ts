@@ -92,18 +92,31 @@ export interface IotHubArgs {
     location: string;
     subscriptionId: pulumi.Input<string>;
     tags: Record<string, string>;
-    sku?: HubSku;
-    units?: number;
-    partitionCount?: number;
-    messageRetentionDays?: number;
-    /** Attestation methods the fleet uses; X.509 alone turns device SAS off. Default x509 only. */
+    // Sizing has no safe default of its own: the platform passes the validated setting
+    // (iotHubSku, iotHubUnits, iotHubPartitionCount, iotHubMessageRetentionDays).
+    sku: HubSku;
+    units: number;
+    /** Fixed at creation. */
+    partitionCount: number;
+    messageRetentionDays: number;
+    /** Attestation methods the fleet uses; X.509 alone turns device SAS off. Default x509 only, as Pulumi.yaml declares. */
     attestation?: Attestation[];
+    /**
+     * Default Disabled (private endpoints only), the secure choice for a hub used on its own. Note
+     * this differs from Pulumi.yaml's iotHubPublicNetworkAccess default (Enabled, with an IP allow
+     * list); the platform always passes the validated setting.
+     */
     publicNetworkAccess?: "Enabled" | "Disabled";
+    /** Default none, as Pulumi.yaml declares: with public access Enabled and no range, nothing gets in. */
     allowedIpRanges?: string[];
+    /** Default none, as Pulumi.yaml declares. */
     blockedIpRanges?: string[];
+    /** Default true (egress to the routing endpoints only), as Pulumi.yaml declares. */
     restrictOutboundNetworkAccess?: boolean;
+    /** Default none, as Pulumi.yaml declares. */
     extraAllowedFqdns?: string[];
-    consumerGroups?: string[];
+    /** Consumer groups besides $Default; the platform passes iotHubConsumerGroups. */
+    consumerGroups: string[];
     route: EventHubsRouteTarget;
     /** What must exist before the hub: the Event Hubs namespace, its network rules and the event hub. */
     routingPrerequisites?: pulumi.Resource[];
@@ -142,7 +155,7 @@ export class IotHub extends pulumi.ComponentResource {
         super("secure-iot:iot:IotHub", name, {}, opts);
         const attestation = args.attestation ?? ["x509"];
         const x509Only = attestation.every((a) => a === "x509");
-        const publicAccess = args.publicNetworkAccess ?? "Disabled";
+        const publicAccess = args.publicNetworkAccess ?? "Disabled"; // secure default on its own; not Pulumi.yaml's (see the arg)
         const ipRules = hubIpAllowRules(args.allowedIpRanges ?? [], args.blockedIpRanges ?? []);
         this.hostName = `${args.hubName}.azure-devices.net`;
 
@@ -153,7 +166,7 @@ export class IotHub extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 tags: args.tags,
-                sku: { name: args.sku ?? "S1", capacity: args.units ?? 1 },
+                sku: { name: args.sku, capacity: args.units },
                 // System-assigned: the identity the Event Hubs trusted-services exception admits (see EventHubsRouteTarget).
                 identity: { type: "SystemAssigned" },
                 properties: {
@@ -173,7 +186,7 @@ export class IotHub extends pulumi.ComponentResource {
                     restrictOutboundNetworkAccess: args.restrictOutboundNetworkAccess ?? true,
                     allowedFqdnList: [...new Set([args.route.fqdn, ...(args.extraAllowedFqdns ?? [])])],
                     eventHubEndpoints: {
-                        events: { partitionCount: args.partitionCount ?? 4, retentionTimeInDays: args.messageRetentionDays ?? 1 },
+                        events: { partitionCount: args.partitionCount, retentionTimeInDays: args.messageRetentionDays },
                     },
                     routing: {
                         endpoints: {
@@ -228,7 +241,7 @@ export class IotHub extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.consumerGroups = (args.consumerGroups ?? []).map(
+        this.consumerGroups = args.consumerGroups.map(
             (group) =>
                 new iothub.IotHubResourceEventHubConsumerGroup(
                     `cg-${group}`,

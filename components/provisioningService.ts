@@ -53,10 +53,15 @@ export interface ProvisioningServiceArgs {
     subscriptionId: pulumi.Input<string>;
     location: string;
     tags: Record<string, string>;
-    allocationPolicy?: "Hashed" | "GeoLatency" | "Static";
-    /** Default Disabled: provisioning through private endpoints only. */
+    /** How DPS picks a hub; the platform passes dpsAllocationPolicy. */
+    allocationPolicy: "Hashed" | "GeoLatency" | "Static";
+    /**
+     * Default Disabled: provisioning through private endpoints only, the secure choice for a DPS
+     * used on its own. Note this differs from Pulumi.yaml's dpsPublicNetworkAccess default
+     * (Enabled, with an IP allow list); the platform always passes the validated setting.
+     */
     publicNetworkAccess?: "Enabled" | "Disabled";
-    /** Ranges allowed to provision; a final reject-all rule denies the rest. */
+    /** Ranges allowed to provision; a final reject-all rule denies the rest. Default none, as Pulumi.yaml declares. */
     allowedIpRanges?: string[];
     /** The hub this DPS assigns devices to, and the identity DPS reaches it with. */
     linkedHub: {
@@ -70,7 +75,7 @@ export interface ProvisioningServiceArgs {
      * the link when it is saved).
      */
     linkPrerequisites?: pulumi.Resource[];
-    /** Entra groups of the operators: Device Provisioning Service Data Contributor on this DPS. */
+    /** Entra groups of the operators: Device Provisioning Service Data Contributor on this DPS. Default none, as Pulumi.yaml declares. */
     operatorGroupIds?: string[];
     caCertificates?: DeviceCa[];
     /** Pulumi protect and former identities of DPS (it holds the enrollments and registrations). */
@@ -94,7 +99,7 @@ export class ProvisioningService extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProvisioningServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:iot:ProvisioningService", name, {}, opts);
-        const publicAccess = args.publicNetworkAccess ?? "Disabled";
+        const publicAccess = args.publicNetworkAccess ?? "Disabled"; // secure default on its own; not Pulumi.yaml's (see the arg)
         const ipFilterRules = [
             ...(args.allowedIpRanges ?? []).map((ipMask, i) => ({ filterName: `allow-${i + 1}`, action: "Accept" as const, ipMask, target: "all" as const })),
             // Without this rule DPS accepts every address the list does not mention.
@@ -121,7 +126,7 @@ export class ProvisioningService extends pulumi.ComponentResource {
                 sku: { name: "S1", capacity: 1 },
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.linkedHub.identityResourceId] },
                 properties: {
-                    allocationPolicy: args.allocationPolicy ?? "Hashed",
+                    allocationPolicy: args.allocationPolicy,
                     publicNetworkAccess: publicAccess,
                     ipFilterRules,
                     // Explicitly none, and no SAS at all: Azure would otherwise create provisioningserviceowner.

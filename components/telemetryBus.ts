@@ -47,7 +47,8 @@ export interface TelemetryBusArgs {
     namespaceName: string;
     partitionCount: number;
     retentionDays: number;
-    zoneRedundant?: boolean;
+    /** Zone redundancy of the namespace; the platform passes cosmosZoneRedundant (one choice for the telemetry path). */
+    zoneRedundant: boolean;
     /** Subnets admitted by a virtual network rule (the ingest function's; at least one, see above). */
     allowedSubnetIds: pulumi.Input<string>[];
     /** The ingest function's identity: Data Receiver on the event hub. */
@@ -92,7 +93,7 @@ export class TelemetryBus extends pulumi.ComponentResource {
                 publicNetworkAccess: "Enabled",
                 kafkaEnabled: false,
                 isAutoInflateEnabled: false,
-                zoneRedundant: args.zoneRedundant ?? true,
+                zoneRedundant: args.zoneRedundant,
             },
             { parent: this },
         );

@@ -29,14 +29,20 @@ export interface TelemetryStoreArgs {
     databaseName: string;
     containerName: string;
     tags: Record<string, string>;
-    /** serverless (default: no throughput to pay for idle) or provisioned autoscale under an account cap. */
-    capacityMode?: "serverless" | "provisioned";
-    totalThroughputLimit?: number;
-    containerMaxThroughput?: number;
-    zoneRedundant?: boolean;
+    // Capacity has no safe default of its own: the platform passes the validated settings
+    // (cosmosCapacityMode, cosmosTotalThroughputLimit, cosmosContainerMaxThroughput, cosmosZoneRedundant).
+    /** serverless (no throughput to pay for idle) or provisioned autoscale under an account cap. */
+    capacityMode: "serverless" | "provisioned";
+    /** Account cap in RU/s; used when provisioned. */
+    totalThroughputLimit: number;
+    /** Container autoscale maximum in RU/s; used when provisioned. */
+    containerMaxThroughput: number;
+    zoneRedundant: boolean;
+    /** Default none (a single region), as Pulumi.yaml declares. */
     secondaryLocations?: string[];
-    /** Default Disabled: reachable through private endpoints only. */
+    /** Default Disabled: reachable through private endpoints only (also Pulumi.yaml's cosmosPublicNetworkAccess default). */
     publicNetworkAccess?: "Enabled" | "Disabled";
+    /** Default none, as Pulumi.yaml declares. */
     allowedIpRanges?: string[];
     /**
      * Subnets admitted through the firewall when public access is Enabled (virtual network service
@@ -72,13 +78,13 @@ export class TelemetryStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: TelemetryStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("secure-iot:data:TelemetryStore", name, {}, opts);
-        const mode = args.capacityMode ?? "serverless";
+        const mode = args.capacityMode;
         const publicAccess = args.publicNetworkAccess ?? "Disabled";
         this.fqdn = `${args.accountName}.documents.azure.com`;
         this.endpoint = `https://${this.fqdn}:443/`;
 
         const locations: cosmosdb.DatabaseAccountArgs["locations"] = [
-            { locationName: args.location, failoverPriority: 0, isZoneRedundant: args.zoneRedundant ?? false },
+            { locationName: args.location, failoverPriority: 0, isZoneRedundant: args.zoneRedundant },
             ...(args.secondaryLocations ?? []).map((l, i) => ({ locationName: l, failoverPriority: i + 1, isZoneRedundant: false })),
         ];
         this.account = new cosmosdb.DatabaseAccount(
@@ -106,7 +112,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                 backupPolicy: { type: "Continuous", continuousModeProperties: { tier: "Continuous7Days" } },
                 enableFreeTier: false,
                 capabilities: mode === "serverless" ? [{ name: "EnableServerless" }] : [],
-                ...(mode === "provisioned" ? { capacity: { totalThroughputLimit: args.totalThroughputLimit ?? 4000 } } : {}),
+                ...(mode === "provisioned" ? { capacity: { totalThroughputLimit: args.totalThroughputLimit } } : {}),
                 tags: args.tags,
             },
             { parent: this, ...statefulOptions("cosmosAccount", args.stateful) },
@@ -136,7 +142,7 @@ export class TelemetryStore extends pulumi.ComponentResource {
                     partitionKey: { paths: [`/${TELEMETRY_PARTITION_KEY.name}`], kind: "Hash", version: 2 },
                     defaultTtl: args.ttlDays * 24 * 3600,
                 },
-                options: mode === "provisioned" ? { autoscaleSettings: { maxThroughput: args.containerMaxThroughput ?? 1000 } } : {},
+                options: mode === "provisioned" ? { autoscaleSettings: { maxThroughput: args.containerMaxThroughput } } : {},
                 tags: args.tags,
             },
             { parent: this, ...statefulOptions("cosmosContainer", args.stateful) },

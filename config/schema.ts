@@ -274,16 +274,17 @@ const AZURE_REGIONS = new Set([
     "switzerlandnorth", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3",
 ]);
 const region = z.string().refine((v) => AZURE_REGIONS.has(v), {
-    error: (i) => `"${String(i.input)}" is not an Azure region name this platform supports; use a lower-case region name such as westeurope or northeurope`,
+    error: () => `is not an Azure region name this platform supports; use a lower-case region name such as westeurope or northeurope`,
 });
 const cidrList = z.array(z.string()).superRefine((list, ctx) => {
     const seen = new Set<string>();
-    for (const item of list) {
+    list.forEach((item, i) => {
         const r = parseCidr(item);
-        if (!r.ok) ctx.addIssue({ code: "custom", message: r.problem });
-        else if (seen.has(r.cidr.text)) ctx.addIssue({ code: "custom", message: `"${item}" is listed twice` });
+        // parseCidr's problem starts with the entry itself, which the report shows once.
+        if (!r.ok) ctx.addIssue({ code: "custom", message: r.problem, path: [i] });
+        else if (seen.has(r.cidr.text)) ctx.addIssue({ code: "custom", message: "is listed twice", path: [i] });
         else seen.add(r.cidr.text);
-    }
+    });
 });
 const access = z.enum(["Enabled", "Disabled"], { error: "must be Enabled or Disabled" });
 /** RFC 1918 ranges: the virtual network must not take addresses someone owns on the internet. */
@@ -296,7 +297,7 @@ const privateCidr = z.string().superRefine((v, ctx) => {
     const r = parseCidr(v);
     if (!r.ok) ctx.addIssue({ code: "custom", message: r.problem });
     else if (!RFC1918.some((p) => cidrContains(p, r.cidr))) {
-        ctx.addIssue({ code: "custom", message: `"${v}" is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that does not overlap the networks you peer or connect by VPN` });
+        ctx.addIssue({ code: "custom", message: `is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that does not overlap the networks you peer or connect by VPN` });
     }
 });
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
@@ -311,7 +312,7 @@ const shape = {
     namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,23}$/, "must be 2-24 lower-case letters or digits starting with a letter (it names the workload in every resource name)"),
     createResourceGroup: z.boolean(),
     nameSuffix: z.string().regex(/^([a-z0-9]{4,8})?$/, "must be empty (derived from project, stack and location) or 4-8 lower-case letters or digits"),
-    tags: z.array(z.string().regex(TAG, "each tag must be key=value (key starts with a letter; value without < > % & \\ ? /)")),
+    tags: z.array(z.string().regex(TAG, "must be key=value (key starts with a letter; value without < > % & \\ ? /), e.g. costCenter=1234")),
     iotHubSku: z.enum(["F1", "S1", "S2", "S3", "B1", "B2", "B3"], { error: "must be one of F1, S1, S2, S3" }),
     iotHubUnits: z.number().int("must be a whole number"),
     iotHubPartitionCount: z.number().int("must be a whole number").min(2, "must be at least 2").max(32, "must be at most 32"),
@@ -321,18 +322,18 @@ const shape = {
     iotHubAllowedIpRanges: cidrList,
     iotHubBlockedIpRanges: cidrList,
     iotHubDisableLocalAuth: z.literal(true, {
-        error: (i) =>
-            `${JSON.stringify(i.input)} is not accepted: the hub keeps local auth off in every stack, because nothing in the platform uses a hub key any more (DPS links the hub by managed identity; the API, operators and DPS use Entra ID roles). ` +
+        error: () =>
+            `is not accepted: the hub keeps local auth off in every stack, because nothing in the platform uses a hub key any more (DPS links the hub by managed identity; the API, operators and DPS use Entra ID roles). ` +
             "Remove the setting from Pulumi.<stack>.yaml (`pulumi config rm iotHubDisableLocalAuth`); callers that used a SAS key need an Entra ID role instead (docs/PRODUCTION.md)",
     }),
     iotHubRestrictOutboundNetworkAccess: z.boolean(),
-    iotHubAllowedFqdns: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "each entry must be a lower-case fully qualified domain name, without scheme or port")),
+    iotHubAllowedFqdns: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case fully qualified domain name, without scheme or port")),
     iotHubConsumerGroups: z.array(
-        z.string().regex(CONSUMER_GROUP, "consumer group names are 1-50 letters, digits, '.', '-' or '_'").refine((v) => v.toLowerCase() !== "$default", "$Default exists already"),
+        z.string().regex(CONSUMER_GROUP, "must be 1-50 letters, digits, '.', '-' or '_' (a consumer group name)").refine((v) => v.toLowerCase() !== "$default", "exists already (every hub has $Default)"),
     ),
     deviceAttestation: z
-        .array(z.enum(["x509", "tpm", "symmetricKey"], { error: "each method must be x509, tpm or symmetricKey" }))
-        .min(1, "list at least one attestation method (x509, tpm, symmetricKey)"),
+        .array(z.enum(["x509", "tpm", "symmetricKey"], { error: "must be x509, tpm or symmetricKey" }))
+        .min(1, "must list at least one attestation method (x509, tpm, symmetricKey)"),
     dpsEnabled: z.boolean(),
     dpsAllocationPolicy: z.enum(["Hashed", "GeoLatency", "Static"], { error: "must be Hashed, GeoLatency or Static" }),
     dpsPublicNetworkAccess: access,
@@ -341,13 +342,13 @@ const shape = {
     enrollmentGroups: z.unknown(),
     individualEnrollments: z.unknown(),
     caCertificateSource: z.enum(["generated", "pem"], { error: 'must be "generated" (a CA made by @pulumi/tls, for dev) or "pem" (your PKI\'s CA certificates in caCertificatePems)' }),
-    caGeneratedNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "generated CA names are 1-31 lower-case letters, digits or '-'")).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
+    caGeneratedNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be 1-31 lower-case letters, digits or '-' (a generated CA name)")).max(2, "must hold at most two CAs at once (the current one and the next, during a rotation)"),
     caValidityDays: z.number().int("must be a whole number").min(30, "must be at least 30 days").max(3650, "must be at most 3650 days"),
-    caCertificatePems: z.array(z.string()).max(2, "hold at most two CAs at once (the current one and the next, during a rotation)"),
+    caCertificatePems: z.array(z.string()).max(2, "must hold at most two CAs at once (the current one and the next, during a rotation)"),
     caMinimumValidityDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days"),
     cosmosCapacityMode: z.enum(["serverless", "provisioned"], { error: "must be serverless or provisioned" }),
     cosmosTotalThroughputLimit: z.number().int("must be a whole number").min(400, "must be at least 400 RU/s").max(1_000_000, "must be at most 1000000 RU/s"),
-    cosmosContainerMaxThroughput: z.number().int("must be a whole number").min(1000, "autoscale maximum must be at least 1000 RU/s").refine((v) => v % 1000 === 0, "autoscale maximum must be a multiple of 1000 RU/s"),
+    cosmosContainerMaxThroughput: z.number().int("must be a whole number").min(1000, "must be at least 1000 RU/s (the lowest autoscale maximum)").refine((v) => v % 1000 === 0, "must be a multiple of 1000 RU/s (autoscale maximums go in steps of 1000)"),
     cosmosZoneRedundant: z.boolean(),
     cosmosSecondaryLocations: z.array(region),
     cosmosPublicNetworkAccess: access,
@@ -355,33 +356,33 @@ const shape = {
     cosmosDatabaseName: z.string().regex(COSMOS_RESOURCE, "must be 1-63 letters, digits, '-' or '_'"),
     cosmosContainerName: z.string().regex(COSMOS_RESOURCE, "must be 1-63 letters, digits, '-' or '_'"),
     telemetryTtlDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days"),
-    entraOwners: z.array(z.string().regex(GUID, "each owner must be an Entra object id (a GUID): find it with `az ad user show --id <upn> --query id`")),
+    entraOwners: z.array(z.string().regex(GUID, "must be an Entra object id (a GUID): find it with `az ad user show --id <upn> --query id`")),
     mobileRedirectUris: z.array(z.string()),
-    operatorGroupIds: z.array(z.string().regex(GUID, "each group must be an Entra group object id (a GUID): find it with `az ad group show --group <name> --query id -o tsv`")),
+    operatorGroupIds: z.array(z.string().regex(GUID, "must be an Entra group object id (a GUID): find it with `az ad group show --group <name> --query id -o tsv`")),
     privateNetworkEnabled: z.boolean(),
     privateNetworkAddressSpace: privateCidr,
     privateEndpointSubnet: privateCidr,
-    privateEndpointServices: z.array(z.enum(["iotHub", "dps", "cosmos", "eventHubs"], { error: "each service must be iotHub, dps, cosmos or eventHubs" })),
+    privateEndpointServices: z.array(z.enum(["iotHub", "dps", "cosmos", "eventHubs"], { error: "must be iotHub, dps, cosmos or eventHubs" })),
     telemetryRouteEnabled: z.boolean(),
     // Event Hubs Standard: 1-32 partitions, 1-7 days of retention (Event Hubs quotas and limits).
     telemetryEventHubPartitions: z.number().int("must be a whole number").min(1, "must be at least 1").max(32, "must be at most 32 (the Event Hubs Standard tier's limit per event hub)"),
     telemetryEventHubRetentionDays: z.number().int("must be a whole number").min(1, "must be 1-7 days (the Event Hubs Standard tier's range)").max(7, "must be 1-7 days (the Event Hubs Standard tier's range)"),
     ingestFunctionSubnet: privateCidr,
     ingestFunctionInstanceMemoryMB: z.number().int("must be a whole number").refine((v) => (FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(v), {
-        error: (i) => `${String(i.input)} MB is not a Flex Consumption instance size; use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
+        error: () => `is not a Flex Consumption instance size (MB); use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
     }),
     ingestFunctionMaximumInstances: z.number().int("must be a whole number").min(40, "must be at least 40 (the lowest maximum a Flex Consumption app takes)").max(1000, "must be at most 1000 (the Flex Consumption limit)"),
     apiFunctionSubnet: privateCidr,
     apiFunctionInstanceMemoryMB: z.number().int("must be a whole number").refine((v) => (FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(v), {
-        error: (i) => `${String(i.input)} MB is not a Flex Consumption instance size; use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
+        error: () => `is not a Flex Consumption instance size (MB); use ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`,
     }),
     apiFunctionMaximumInstances: z.number().int("must be a whole number").min(40, "must be at least 40 (the lowest maximum a Flex Consumption app takes)").max(1000, "must be at most 1000 (the Flex Consumption limit)"),
     apiAzureCliAccess: z.boolean(),
-    apiAppOnlyClientIds: z.array(z.string().regex(GUID, "each entry must be the client (application) id of a daemon app granted the API's app roles, a GUID")),
+    apiAppOnlyClientIds: z.array(z.string().regex(GUID, "must be the client (application) id of a daemon app granted the API's app roles, a GUID")),
     diagnosticsEnabled: z.boolean(),
     logRetentionDays: z.number().int("must be a whole number").min(30, "must be at least 30 days (the workspace's included retention)").max(730, "must be at most 730 days (archive older logs instead)"),
     alertsEnabled: z.boolean(),
-    alertEmailReceivers: z.array(z.string().regex(EMAIL, "each receiver must be an e-mail address such as platform-oncall@contoso.com")).max(10, "list at most 10 addresses; point the rest at a distribution list"),
+    alertEmailReceivers: z.array(z.string().regex(EMAIL, "must be an e-mail address such as platform-oncall@contoso.com")).max(10, "must list at most 10 addresses; point the rest at a distribution list"),
     defenderForIot: z.boolean(),
     defenderForCosmos: z.boolean(),
     protectStatefulResources: z.boolean(),
@@ -389,6 +390,128 @@ const shape = {
 } satisfies Record<ConfigKey, z.ZodType>;
 
 type Parsed = { [K in ConfigKey]: z.infer<(typeof shape)[K]> };
+
+/**
+ * A valid value of every key, shown after a value of the wrong type ("e.g. ..."). Where Pulumi.yaml
+ * declares a non-empty default the example is that default (test/config.spec.ts checks both, and
+ * that every example passes its key's schema); the others are typical values.
+ */
+export const CONFIG_EXAMPLES: { [K in ConfigKey]: z.input<(typeof shape)[K]> } = {
+    environment: "dev",
+    location: "westeurope",
+    namePrefix: "fleet",
+    nameSuffix: "team42",
+    createResourceGroup: true,
+    tags: ["costCenter=1234"],
+    iotHubSku: "S1",
+    iotHubUnits: 1,
+    iotHubPartitionCount: 4,
+    iotHubMessageRetentionDays: 1,
+    iotHubMinTlsVersion: "1.2",
+    iotHubPublicNetworkAccess: "Enabled",
+    iotHubAllowedIpRanges: ["203.0.113.0/24"],
+    iotHubBlockedIpRanges: ["203.0.113.128/25"],
+    iotHubDisableLocalAuth: true,
+    iotHubRestrictOutboundNetworkAccess: true,
+    iotHubAllowedFqdns: ["iothub-ns-iot-fleet-de-4242424-0a1b2c3d4e.servicebus.windows.net"],
+    iotHubConsumerGroups: ["telemetry-api"],
+    deviceAttestation: ["x509"],
+    dpsEnabled: true,
+    dpsAllocationPolicy: "Hashed",
+    dpsPublicNetworkAccess: "Enabled",
+    dpsAllowedIpRanges: ["203.0.113.0/24"],
+    enrollmentGroups: [],
+    individualEnrollments: [],
+    caCertificateSource: "pem",
+    caGeneratedNames: ["root-1"],
+    caValidityDays: 365,
+    caCertificatePems: ["-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----"],
+    caMinimumValidityDays: 30,
+    cosmosCapacityMode: "serverless",
+    cosmosTotalThroughputLimit: 4000,
+    cosmosContainerMaxThroughput: 1000,
+    cosmosZoneRedundant: false,
+    cosmosSecondaryLocations: ["northeurope"],
+    cosmosPublicNetworkAccess: "Disabled",
+    cosmosAllowedIpRanges: ["203.0.113.0/24"],
+    cosmosDatabaseName: "iot",
+    cosmosContainerName: "telemetry",
+    telemetryTtlDays: 30,
+    entraOwners: ["11111111-2222-4333-8444-555555555555"],
+    mobileRedirectUris: ["msauth.com.contoso.fleet://auth"],
+    operatorGroupIds: ["11111111-2222-4333-8444-555555555555"],
+    privateNetworkEnabled: false,
+    privateNetworkAddressSpace: "10.20.0.0/16",
+    privateEndpointSubnet: "10.20.1.0/24",
+    privateEndpointServices: ["iotHub", "dps", "cosmos"],
+    telemetryRouteEnabled: false,
+    telemetryEventHubPartitions: 4,
+    telemetryEventHubRetentionDays: 1,
+    ingestFunctionSubnet: "10.20.2.0/24",
+    ingestFunctionInstanceMemoryMB: 2048,
+    ingestFunctionMaximumInstances: 40,
+    apiFunctionSubnet: "10.20.3.0/24",
+    apiFunctionInstanceMemoryMB: 2048,
+    apiFunctionMaximumInstances: 40,
+    apiAzureCliAccess: false,
+    apiAppOnlyClientIds: ["11111111-2222-4333-8444-555555555555"],
+    diagnosticsEnabled: true,
+    logRetentionDays: 30,
+    alertsEnabled: false,
+    alertEmailReceivers: ["platform-oncall@contoso.com"],
+    defenderForIot: false,
+    defenderForCosmos: false,
+    protectStatefulResources: false,
+    lockStatefulResources: false,
+};
+
+/** The schema's own check of a single key, for tests of the examples. */
+export function checkSetting(key: ConfigKey, value: unknown): boolean {
+    return shape[key].safeParse(value).success;
+}
+
+/** How much of a received value a message shows. */
+const SHOWN_MAX = 80;
+const SECRET_SHOWN = "(a secret, not shown)";
+const KIND_EXPECTED: Record<ConfigKind, string> = {
+    string: "a string",
+    integer: "a whole number",
+    boolean: "true or false",
+    array: "a JSON list",
+    structured: "a JSON list",
+};
+
+/** A received value as a message shows it: JSON, truncated, and never a secret. */
+function shown(value: unknown, secret: boolean): string {
+    if (secret) return SECRET_SHOWN;
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX - 3)}...` : text;
+}
+
+/**
+ * One problem of a single key: the value received (the bad element, for a list), what is wrong,
+ * and for a value of the wrong type an example of a valid one. A secret value is never shown.
+ */
+function describeIssue(key: ConfigKey, rv: RawValue, issue: z.core.$ZodIssue): string {
+    let received: unknown = rv.value;
+    for (const p of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[p];
+    const value = shown(received, rv.secret);
+    // Some messages (parseCidr's) start with the entry itself: show it once.
+    const own = typeof received === "string" ? JSON.stringify(received) : undefined;
+    let body = own !== undefined && issue.message.startsWith(own) ? issue.message.slice(own.length).trimStart() : issue.message;
+    if (rv.secret && typeof received === "string" && received !== "") body = body.split(received).join(SECRET_SHOWN);
+    const example = CONFIG_EXAMPLES[key];
+    if (issue.path.length === 0) {
+        if (issue.code === "invalid_type") return `expected ${KIND_EXPECTED[CONFIG_KEYS[key]]}, got ${value}; e.g. ${JSON.stringify(example)}`;
+        return `${value} ${body}`;
+    }
+    const at = `[${issue.path.map(String).join(".")}]`;
+    if (issue.code === "invalid_type") {
+        const element = Array.isArray(example) && example.length > 0 ? `; e.g. ${JSON.stringify(example[0])}` : "";
+        return `${at} ${value} is not ${issue.expected === "string" ? "a string" : `of type ${issue.expected}`}${element}`;
+    }
+    return `${at} ${value} ${body}`;
+}
 
 /** Name limits of the services (the suffix and prefix must leave every name inside them). */
 export const NAME_LIMITS = {
@@ -777,7 +900,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         }
         const r = shape[key].safeParse(rv.value);
         if (r.success) (parsed as Record<string, unknown>)[key] = r.data;
-        else for (const issue of r.error.issues) add(key, (issue.path.length ? `[${issue.path.join(".")}] ` : "") + issue.message);
+        else for (const issue of r.error.issues) add(key, describeIssue(key, rv, issue));
     }
     let certificates: CaCertificate[] = [];
     let enrollments: EnrollmentsConfig = { groups: [], individuals: [] };

@@ -5,7 +5,7 @@
 import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CONFIG_KEYS, ConfigError, parseConfig, type ConfigKey } from "../config/schema";
+import { CONFIG_EXAMPLES, CONFIG_KEYS, ConfigError, checkSetting, parseConfig, type ConfigKey } from "../config/schema";
 import { configWarnings } from "../config/load";
 import { CONTOSO_CA_2024 } from "./support";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
@@ -70,7 +70,7 @@ describe("configuration rejections name the key and the fix", () => {
         rejects("dev", { iotHubUnits: 0 }, "iotHubUnits", /out of range for S1 \(allowed 1-200\)/);
         rejects("dev", { iotHubSku: "S3", iotHubUnits: 11 }, "iotHubUnits", /allowed 1-10/);
         rejects("dev", { iotHubSku: "F1", iotHubUnits: 2 }, "iotHubUnits", /allowed 1-1/);
-        rejects("dev", { iotHubUnits: "two" }, "iotHubUnits", /expected number|whole number/i);
+        rejects("dev", { iotHubUnits: "two" }, "iotHubUnits", /expected a whole number, got "two"; e\.g\. 1$/);
     });
     it("invalid CIDRs in every IP list", () => {
         rejects("dev", { iotHubAllowedIpRanges: ["10.0.0.300/24"] }, "iotHubAllowedIpRanges", /octet above 255/);
@@ -101,7 +101,7 @@ describe("configuration rejections name the key and the fix", () => {
         assert.equal(parseConfig(raw("dev", { dpsEnabled: false, enrollmentGroups: [] })).iotHub.disableLocalAuth, true);
     });
     it("operator groups that are not group object ids, or listed twice", () => {
-        rejects("prod", { operatorGroupIds: ["platform-operators"] }, "operatorGroupIds", /\[0\] each group must be an Entra group object id.*az ad group show/);
+        rejects("prod", { operatorGroupIds: ["platform-operators"] }, "operatorGroupIds", /\[0\] "platform-operators" must be an Entra group object id.*az ad group show/);
         rejects("prod", { operatorGroupIds: ["7c3e1a9b-5d2f-4e8a-b6c4-1f0d9e2a3b57", "7C3E1A9B-5D2F-4E8A-B6C4-1F0D9E2A3B57"] }, "operatorGroupIds", /lists a group twice/);
         assert.deepEqual(parseConfig(raw("dev", { operatorGroupIds: [] })).entra.operatorGroupIds, []);
     });
@@ -166,7 +166,7 @@ describe("configuration rejections name the key and the fix", () => {
         rejects("prod", { apiFunctionSubnet: "10.60.3.0/28" }, "apiFunctionSubnet", /too small.*\/27 or larger/);
         rejects("dev", { apiFunctionInstanceMemoryMB: 1024 }, "apiFunctionInstanceMemoryMB", /not a Flex Consumption instance size/);
         rejects("dev", { apiFunctionMaximumInstances: 20 }, "apiFunctionMaximumInstances", /at least 40/);
-        rejects("dev", { apiAzureCliAccess: "yes" }, "apiAzureCliAccess", /expected boolean/i);
+        rejects("dev", { apiAzureCliAccess: "yes" }, "apiAzureCliAccess", /expected true or false, got /);
     });
     it("reports every problem at once", () => {
         const found = problems("dev", { iotHubSku: "S9", entraOwners: [], iotHubMinTlsVersion: "1.0", dpsAllowedIpRanges: ["x"] });
@@ -236,9 +236,9 @@ describe("production posture: private network, observability, threat protection,
         assert.doesNotThrow(() => parseConfig(raw("dev", { alertEmailReceivers: [] })), "no receivers needed without alerts");
     });
     it("rejects switches that are not booleans", () => {
-        rejects("prod", { protectStatefulResources: "yes" }, "protectStatefulResources", /expected boolean/i);
-        rejects("prod", { lockStatefulResources: 1 }, "lockStatefulResources", /expected boolean/i);
-        rejects("prod", { defenderForIot: "on" }, "defenderForIot", /expected boolean/i);
+        rejects("prod", { protectStatefulResources: "yes" }, "protectStatefulResources", /expected true or false, got /);
+        rejects("prod", { lockStatefulResources: 1 }, "lockStatefulResources", /expected true or false, got /);
+        rejects("prod", { defenderForIot: "on" }, "defenderForIot", /expected true or false, got /);
     });
 });
 
@@ -276,15 +276,57 @@ describe("the telemetry path's settings", () => {
         rejects("dev", { telemetryEventHubPartitions: 0 }, "telemetryEventHubPartitions", /at least 1/);
         rejects("dev", { telemetryEventHubPartitions: 33 }, "telemetryEventHubPartitions", /at most 32.*Standard/);
         rejects("dev", { telemetryEventHubRetentionDays: 8 }, "telemetryEventHubRetentionDays", /1-7 days/);
-        rejects("dev", { ingestFunctionInstanceMemoryMB: 1024 }, "ingestFunctionInstanceMemoryMB", /1024 MB is not a Flex Consumption instance size; use 512, 2048, 4096/);
+        rejects("dev", { ingestFunctionInstanceMemoryMB: 1024 }, "ingestFunctionInstanceMemoryMB", /^ingestFunctionInstanceMemoryMB: 1024 is not a Flex Consumption instance size \(MB\); use 512, 2048, 4096/);
         rejects("dev", { ingestFunctionMaximumInstances: 10 }, "ingestFunctionMaximumInstances", /at least 40/);
         rejects("dev", { ingestFunctionMaximumInstances: 1001 }, "ingestFunctionMaximumInstances", /at most 1000/);
-        rejects("dev", { telemetryRouteEnabled: "yes" }, "telemetryRouteEnabled", /expected boolean/i);
+        rejects("dev", { telemetryRouteEnabled: "yes" }, "telemetryRouteEnabled", /expected true or false, got /);
         rejects("prod", { privateEndpointServices: ["eventHubs", "eventHubs"] }, "privateEndpointServices", /lists a service twice/);
     });
     it("rejects names the new services would refuse", () => {
         // Storage account names are 3-24 lower-case letters and digits.
         rejects("dev", { namePrefix: "contosofleet", environment: "staging", nameSuffix: "team42" }, "namePrefix", /the functionStorage name "stcontosofleetstagingteam42" is 27 characters; the limit is 3-24/);
+    });
+});
+
+describe("a problem with one setting shows the value received", () => {
+    it("a number given as text: the value and a valid example", () => {
+        rejects("dev", { iotHubPartitionCount: "four" }, "iotHubPartitionCount", /^iotHubPartitionCount: expected a whole number, got "four"; e\.g\. 4$/);
+        rejects("dev", { caValidityDays: "1y" }, "caValidityDays", /got "1y"; e\.g\. 365$/);
+    });
+    it("a list given as text: the text and an example list", () => {
+        rejects("dev", { tags: "owner=ops" }, "tags", /^tags: expected a JSON list, got "owner=ops"; e\.g\. \["costCenter=1234"\]$/);
+        rejects("dev", { iotHubAllowedIpRanges: "203.0.113.0/24" }, "iotHubAllowedIpRanges", /^iotHubAllowedIpRanges: expected a JSON list, got "203\.0\.113\.0\/24"; e\.g\. \["203\.0\.113\.0\/24"\]$/);
+    });
+    it("a bad element of a list: its index and the element itself", () => {
+        rejects("dev", { tags: ["team=iot", "env=dev", "owner"] }, "tags", /^tags: \[2\] "owner" must be key=value/);
+        rejects("dev", { tags: ["team=iot", 7] }, "tags", /^tags: \[1\] 7 is not a string; e\.g\. "costCenter=1234"$/);
+        rejects("dev", { deviceAttestation: ["x509", "password"] }, "deviceAttestation", /^deviceAttestation: \[1\] "password" must be x509, tpm or symmetricKey$/);
+        // The CIDR parser's message starts with the entry: it is shown once.
+        rejects("dev", { dpsAllowedIpRanges: ["203.0.113.0/24", "10.0.0.300/24"] }, "dpsAllowedIpRanges", /^dpsAllowedIpRanges: \[1\] "10\.0\.0\.300\/24" has an octet above 255$/);
+        rejects("dev", { dpsAllowedIpRanges: ["203.0.113.0/24", "203.0.113.0/24"] }, "dpsAllowedIpRanges", /^dpsAllowedIpRanges: \[1\] "203\.0\.113\.0\/24" is listed twice$/);
+    });
+    it("a value out of range or of the wrong form, truncated when long", () => {
+        rejects("dev", { iotHubSku: "S9" }, "iotHubSku", /^iotHubSku: "S9" must be one of/);
+        const long = "x".repeat(200);
+        const [p] = problems("dev", { environment: long }).filter((x) => x.startsWith("environment: "));
+        assert.match(p, /^environment: "x{76}\.\.\. must be 2-8 lower-case/);
+    });
+    it("a value the stack holds as a secret is never echoed", () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nTOPSECRETBYTES\n-----END CERTIFICATE-----";
+        for (const value of [pem, [pem, pem, pem]]) {
+            const found = problems("prod", { caCertificatePems: { secret: value } }).filter((x) => x.startsWith("caCertificatePems: "));
+            assert.ok(found.length > 0 && found.every((x) => x.includes("(a secret, not shown)") && !x.includes("TOPSECRET")), found.join("\n"));
+        }
+        const [entry] = problems("dev", { dpsAllowedIpRanges: { secret: ["10.0.0.300/24"] } }).filter((x) => x.startsWith("dpsAllowedIpRanges: "));
+        assert.equal(entry, "dpsAllowedIpRanges: [0] (a secret, not shown) has an octet above 255");
+    });
+    it("every example is valid for its key and is the declared default where Pulumi.yaml has one", () => {
+        const declared = readProjectFile().config ?? {};
+        for (const [key, example] of Object.entries(CONFIG_EXAMPLES) as [ConfigKey, unknown][]) {
+            assert.ok(checkSetting(key, example), `${key}: example ${JSON.stringify(example)} is not valid`);
+            const d = (declared[key] as { default?: unknown } | undefined)?.default;
+            if (d !== undefined && d !== "" && !(Array.isArray(d) && d.length === 0)) assert.deepEqual(example, d, `${key}: example differs from the Pulumi.yaml default`);
+        }
     });
 });
 
@@ -341,7 +383,7 @@ describe("bad configuration stops the program before any resource is registered"
                 assert.ok(e instanceof ConfigError);
                 assert.match(e.message, /has 2 problems \(nothing was deployed\)/);
                 assert.match(e.message, /secure-iot-platform:iotHubDisableLocalAuth: false is not accepted/);
-                assert.match(e.message, /secure-iot-platform:operatorGroupIds: \[0\] each group must be an Entra group object id/);
+                assert.match(e.message, /secure-iot-platform:operatorGroupIds: \[0\] "ops" must be an Entra group object id/);
                 return true;
             },
         );
