@@ -21,7 +21,7 @@ import * as iothub from "@pulumi/azure-native/iothub";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { Attestation, ApiIotHubRole, HubSku } from "../config/schema";
 import type { DeviceCa } from "./deviceCa";
-import { statefulOptions, type StatefulProtection } from "./stateful";
+import { statefulOptions, type StatefulProtection } from "./lossProtection";
 import { parseCidr, subtractCidrs, type Cidr } from "../config/cidr";
 import { EVENT_HUBS_ROLES } from "./telemetryBus";
 

@@ -19,7 +19,7 @@ import { HubDataRole } from "./hubDataRole";
 import { API_PACKAGE, apiPackageDirFrom, ingestPackageDirFrom, readFunctionPackage, type FunctionPackage } from "./functionPackage";
 import { Observability, type MonitoredResource } from "./observability";
 import { ThreatProtection } from "./threatProtection";
-import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./stateful";
+import { DeleteLocks, type FormerIdentities, type LockTarget, type StatefulProtection } from "./lossProtection";
 
 /** The name of DPS's grant on the hub (its role assignments are what DPS waits for). */
 const DPS_LINK_GRANT = "dps-link";
@@ -98,7 +98,7 @@ export interface PlatformOutputs {
 /**
  * Former identities of the stateful resources (aliases). Empty while no stateful resource has
  * been renamed or moved: add the former name or parent here in the same change that renames it
- * (see components/stateful.ts), so the update moves it instead of replacing it.
+ * (see components/lossProtection.ts), so the update moves it instead of replacing it.
  */
 export const FORMER_IDENTITIES: FormerIdentities = {};
 

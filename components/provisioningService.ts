@@ -28,7 +28,7 @@ import * as dps from "@pulumi/azure-native/deviceprovisioningservices";
 import * as resources from "@pulumi/azure-native/resources";
 import type { DeviceCa } from "./deviceCa";
 import { knownAfter } from "./known";
-import { statefulOptions, type StatefulProtection } from "./stateful";
+import { statefulOptions, type StatefulProtection } from "./lossProtection";
 
 /** The DPS API version the platform deploys with: the newest stable one that links hubs by identity. */
 export const DPS_API_VERSION = "2026-08-01";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as random from "@pulumi/random";
-import { statefulOptions, type StatefulProtection } from "./stateful";
+import { statefulOptions, type StatefulProtection } from "./lossProtection";
 
 /** Built-in Cosmos DB data-plane roles (not ARM roles). */
 export const COSMOS_DATA_READER = "00000000-0000-0000-0000-000000000001";
