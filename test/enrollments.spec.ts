@@ -17,7 +17,7 @@ import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { CONTOSO_CA_2024, all, isSecretWire, one, plainOccurrences, reveal, stackRun, unknownPaths } from "./support";
 import { secretLikeName as configSecretName, secretLikeValue as configSecretValue } from "../config/enrollments";
 import { secretLikeName as policySecretName, secretLikeValue as policySecretValue } from "../policies/lib/enrollments";
-import { enrollmentPolicies } from "../policies/rules/enrollments";
+import { ruleFamilies } from "../policies/policies";
 import { runPack, type StackInput } from "../policies/test/harness";
 import { problems, raw, rejects } from "./configCases";
 
@@ -253,7 +253,7 @@ describe("the enrollment policy rules over the real program", () => {
     /** A captured run as the pack sees it: props with secrets opened, unknowns kept, links by URN. */
     const asStack = (run: StackRun): StackInput[] =>
         run.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: reveal(r.inputs), propertyDependencies: r.propertyDependencies, dependencies: r.dependencies }));
-    const brief = (run: StackRun, env: string) => runPack(enrollmentPolicies, asStack(run), config(env)).map((f) => `${f.level}/${f.kind} ${f.policy}: ${f.message}`);
+    const brief = (run: StackRun, env: string) => runPack(ruleFamilies.enrollments!, asStack(run), config(env)).map((f) => `${f.level}/${f.kind} ${f.policy}: ${f.message}`);
 
     it("prod's group passes every rule at preview; dev only hears the advice against its symmetric-key test group", () => {
         assert.deepEqual(brief(runs.prodPreview, "prod"), []);
@@ -267,7 +267,7 @@ describe("the enrollment policy rules over the real program", () => {
 
     it("a program whose group trusts a CA the DPS does not register fails DPS-20", () => {
         const stack = asStack(runs.prodPreview).filter((r) => r.type !== "azure-native:deviceprovisioningservices:DpsCertificate");
-        assert.deepEqual(runPack(enrollmentPolicies, stack, config("prod")).map((f) => f.policy), ["dps-20-enrollment-group-verified-ca"]);
+        assert.deepEqual(runPack(ruleFamilies.enrollments!, stack, config("prod")).map((f) => f.policy), ["dps-20-enrollment-group-verified-ca"]);
     });
 
     it("the configuration edge and the pack agree on what looks like a secret", () => {

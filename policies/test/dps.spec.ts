@@ -2,9 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PackResourcePolicy } from "../lib/define";
 import { TOKENS } from "../lib/tokens";
-import { dps11CaCertificates } from "../rules/certificates";
-import { dps01PublicAccess, dps03IpFilter, dps04LinkedByIdentity, dps07LocalAuth, dps07SasPolicies, dpsApiHasLocalAuthSwitch } from "../rules/dps";
-import { dps04LinkIdentityRole, dps05SameGroup, dps06SecretLinks } from "../rules/dpsLinkedHub";
+import { dps11CaCertificates } from "../rules/dps/dps-11-ca-certificate-verified-not-expiring";
+import { dps01PublicAccess } from "../rules/dps/dps-01-public-network-access";
+import { dps03IpFilter } from "../rules/dps/dps-03-ip-filter-scoped";
+import { dps04LinkedByIdentity } from "../rules/dps/dps-04-linked-hubs-by-identity";
+import { dps07LocalAuth } from "../rules/dps/dps-07-local-auth-disabled";
+import { dps07SasPolicies } from "../rules/dps/dps-07-least-privilege-sas-policies";
+import { dpsApiHasLocalAuthSwitch } from "../lib/rules/dps";
+import { dps04LinkIdentityRole } from "../rules/dps/dps-04-link-identity-has-hub-data-role";
+import { dps05SameGroup } from "../rules/dps/dps-05-linked-hub-same-group-and-region";
+import { dps06SecretLinks } from "../rules/dps/dps-06-link-keys-from-hub-not-literals";
 import { caCert, pemToBase64Der } from "./certs";
 import {
     DPS_PRINCIPAL_ID, dpsArgs, dpsCertificateArgs, dpsIdentityId, dpsLinkRoleArgs, genericDpsArgs, hubArgs, hubCertificateArgs, hubId,

@@ -2,18 +2,20 @@ import type { ApplicationArgs } from "@pulumi/azuread/application";
 import type { Unwrap } from "@pulumi/pulumi";
 import { describe, it } from "node:test";
 import { TOKENS } from "../lib/tokens";
-import { aad03IdentifierUris, aad07ApiNotPublicClient, aad09AssignmentRequired, aad10Owners, aad12ScopesAndRoles } from "../rules/entraApiExposure";
-import {
-    aad01ImplicitGrant,
-    aad02TokenVersion,
-    aad04RedirectUris,
-    aad05NoPasswords,
-    aad06CredentialLifetime,
-    aad08SignInAudience,
-    aad11ApiPermissions,
-    aad13FederatedCredential,
-    MICROSOFT_GRAPH_APP_ID,
-} from "../rules/entraApplications";
+import { aad03IdentifierUris } from "../rules/entra/aad-03-safe-identifier-uris";
+import { aad07ApiNotPublicClient } from "../rules/entra/aad-07-api-app-not-public-client";
+import { aad09AssignmentRequired } from "../rules/entra/aad-09-api-service-principal-assignment-required";
+import { aad10Owners } from "../rules/entra/aad-10-application-owners-set";
+import { aad12ScopesAndRoles } from "../rules/entra/aad-12-well-formed-scopes-and-roles";
+import { aad01ImplicitGrant } from "../rules/entra/aad-01-implicit-grant-off";
+import { aad02TokenVersion } from "../rules/entra/aad-02-access-token-v2";
+import { aad04RedirectUris } from "../rules/entra/aad-04-safe-redirect-uris";
+import { aad05NoPasswords } from "../rules/entra/aad-05-no-password-credentials";
+import { aad06CredentialLifetime } from "../rules/entra/aad-06-bounded-credential-lifetime";
+import { aad08SignInAudience } from "../rules/entra/aad-08-single-tenant-audience";
+import { aad11ApiPermissions } from "../rules/entra/aad-11-no-high-privilege-graph-permissions";
+import { aad13FederatedCredential } from "../rules/entra/aad-13-federated-credential-pinned";
+import { MICROSOFT_GRAPH_APP_ID } from "../lib/rules/entraApplications";
 import { caCert } from "./certs";
 import {
     API_CLIENT_ID,

@@ -4,8 +4,12 @@
  */
 import { describe, it } from "node:test";
 import { TOKENS } from "../lib/tokens";
-import { evh01LocalAuth, evh02MinTls, evh03PublicAccess, evh04NoSasRules, evh05PrivateEndpoint } from "../rules/eventHubs";
-import { oth02PrivateDns } from "../rules/privateNetworking";
+import { evh01LocalAuth } from "../rules/eventHubs/evh-01-namespace-local-auth-disabled";
+import { evh02MinTls } from "../rules/eventHubs/evh-02-namespace-min-tls-12";
+import { evh03PublicAccess } from "../rules/eventHubs/evh-03-namespace-public-access-closed";
+import { evh04NoSasRules } from "../rules/eventHubs/evh-04-no-sas-authorization-rules";
+import { evh05PrivateEndpoint } from "../rules/eventHubs/evh-05-namespace-private-endpoint";
+import { oth02PrivateDns } from "../rules/other/oth-02-private-endpoint-dns-zone-group";
 import { eventHubNamespaceArgs, eventHubNetworkRuleSetArgs, NAMESPACE_NAME, RG, stackResources } from "./fixtures";
 import { UNKNOWN, type StackInput } from "./harness";
 import { assertCannotRun, assertPasses, assertViolation, check, checkStack, mutate } from "./util";

@@ -4,19 +4,17 @@
  */
 import { describe, it } from "node:test";
 import { TOKENS } from "../lib/tokens";
-import {
-    func01HttpsOnly,
-    func02MinTls,
-    func03FtpDisabled,
-    func04ManagedIdentity,
-    func05BasicPublishingCredentials,
-    func06RemoteDebugging,
-    func07PublicNetworkAccess,
-    func08VnetIntegration,
-    func09NoSecretsInSettings,
-    func10DeploymentStorageIdentity,
-    func11HttpAppsGuarded,
-} from "../rules/functionApp";
+import { func01HttpsOnly } from "../rules/functionApp/func-01-app-https-only";
+import { func02MinTls } from "../rules/functionApp/func-02-app-min-tls-12";
+import { func03FtpDisabled } from "../rules/functionApp/func-03-app-ftp-disabled";
+import { func04ManagedIdentity } from "../rules/functionApp/func-04-app-managed-identity";
+import { func05BasicPublishingCredentials } from "../rules/functionApp/func-05-app-basic-publishing-credentials-off";
+import { func06RemoteDebugging } from "../rules/functionApp/func-06-app-remote-debugging-off";
+import { func07PublicNetworkAccess } from "../rules/functionApp/func-07-app-public-network-access";
+import { func08VnetIntegration } from "../rules/functionApp/func-08-app-vnet-integration";
+import { func09NoSecretsInSettings } from "../rules/functionApp/func-09-app-settings-no-keys";
+import { func10DeploymentStorageIdentity } from "../rules/functionApp/func-10-flex-deployment-storage-identity";
+import { func11HttpAppsGuarded } from "../rules/functionApp/func-11-http-apps-behind-app-service-authentication";
 import { apiAuthSettingsArgs, apiFunctionAppArgs, apiHosting, API_APP_NAME, APP_NAME, ftpAllowedArgs, functionAppArgs, functionAppSettingsArgs, RG, scmAllowedArgs, stackResources, TENANT_ID } from "./fixtures";
 import { UNKNOWN, unknown, type StackInput } from "./harness";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";

@@ -6,9 +6,9 @@ import { hubNameFromConnectionString, parseConnectionString, readSasPolicies, sa
 import { containsUnknown, isSetAt, knownElements, peek } from "../lib/unknowns";
 import { bool, lastSegment, normRegion, num, obj, arr, str } from "../lib/values";
 import { parseCertificate } from "../lib/x509";
-import { goDurationDays, redirectProblem } from "../rules/entraApplications";
-import { identifierUriProblem } from "../rules/entraApiExposure";
-import { broadScope } from "../rules/controlPlaneRbac";
+import { goDurationDays, redirectProblem } from "../lib/rules/entraApplications";
+import { identifierUriProblem } from "../lib/rules/entraApiExposure";
+import { broadScope } from "../lib/rules/controlPlaneRbac";
 import { caCert, pemToBase64Der } from "./certs";
 import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./harness";
 

@@ -20,7 +20,7 @@ const range = (prefix: string, from: number, to: number, skip: number[] = []) =>
 const BASELINE_IDS = [
     ...range("IOT", 1, 16),
     ...range("DPS", 1, 11),
-    // DPS-2x: enrollment records (policies/rules/enrollments.ts), which the baseline does not list.
+    // DPS-2x: enrollment records (policies/rules/dps/dps-2x-*.ts), which the baseline does not list.
     ...range("DPS", 20, 24),
     ...range("COS", 1, 21, [8, 18]),
     ...range("AAD", 1, 13),

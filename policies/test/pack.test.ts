@@ -9,6 +9,7 @@
 import "./lib.spec";
 import "./tokens.spec";
 import "./metadata.spec";
+import "./layout.spec";
 import "./iotHub.spec";
 import "./dps.spec";
 import "./enrollments.spec";

@@ -5,12 +5,20 @@
  */
 import { describe, it } from "node:test";
 import { TOKENS } from "../lib/tokens";
-import { oth03ControlPlaneRbac } from "../rules/controlPlaneRbac";
-import { oth04NoSecretOutputs, oth05RegionsAndTags } from "../rules/crossCutting";
-import { cos15DefenderForCosmos, iot14DefenderForIot } from "../rules/defender";
-import { diag01IotHubLogs, diag02DpsLogs, diag03CosmosLogs, diag04Hygiene } from "../rules/diagnostics";
-import { oth06Locks } from "../rules/locks";
-import { cos07CosmosPrivateEndpoint, dps02DpsPrivateEndpoint, iot03HubPrivateEndpoint, oth02PrivateDns } from "../rules/privateNetworking";
+import { oth03ControlPlaneRbac } from "../rules/other/oth-03-control-plane-rbac-least-privilege";
+import { oth04NoSecretOutputs } from "../rules/other/oth-04-no-key-material-in-outputs";
+import { oth05RegionsAndTags } from "../rules/other/oth-05-allowed-regions-and-required-tags";
+import { cos15DefenderForCosmos } from "../rules/cosmos/cos-15-defender-for-cosmos-enabled";
+import { iot14DefenderForIot } from "../rules/iotHub/iot-14-defender-for-iot-enabled";
+import { diag01IotHubLogs } from "../rules/diagnostics/diag-01-iot-hub-resource-logs";
+import { diag02DpsLogs } from "../rules/diagnostics/diag-02-dps-resource-logs";
+import { diag03CosmosLogs } from "../rules/diagnostics/diag-03-cosmos-resource-logs";
+import { diag04Hygiene } from "../rules/diagnostics/diag-04-diagnostic-setting-hygiene";
+import { oth06Locks } from "../rules/other/oth-06-stateful-resources-locked-and-protected";
+import { cos07CosmosPrivateEndpoint } from "../rules/cosmos/cos-07-cosmos-private-endpoint";
+import { dps02DpsPrivateEndpoint } from "../rules/dps/dps-02-dps-private-endpoint";
+import { iot03HubPrivateEndpoint } from "../rules/iotHub/iot-03-hub-private-endpoint";
+import { oth02PrivateDns } from "../rules/other/oth-02-private-endpoint-dns-zone-group";
 import { cosmosArgs, diagnosticSettingArgs, dpsArgs, hubArgs, resourceGroupArgs, roleAssignmentArgs, stackResources, SUB } from "./fixtures";
 import { runResource, UNKNOWN, unknown, type StackInput } from "./harness";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";

@@ -3,8 +3,14 @@
  * built from the compliant factories in fixtures.ts, one mutation per test.
  */
 import { describe, it } from "node:test";
-import { ai01LocalAuth, ai02WorkspaceBased, ai03PublicIngestion } from "../rules/appInsights";
-import { stg01SharedKey, stg02MinTls, stg03NoPublicBlobAccess, stg04HttpsOnly, stg05NetworkClosed } from "../rules/storageAccounts";
+import { ai01LocalAuth } from "../rules/appInsights/ai-01-appinsights-local-auth-disabled";
+import { ai02WorkspaceBased } from "../rules/appInsights/ai-02-appinsights-workspace-based";
+import { ai03PublicIngestion } from "../rules/appInsights/ai-03-appinsights-public-ingestion";
+import { stg01SharedKey } from "../rules/storage/stg-01-storage-shared-key-disabled";
+import { stg02MinTls } from "../rules/storage/stg-02-storage-min-tls-12";
+import { stg03NoPublicBlobAccess } from "../rules/storage/stg-03-storage-no-anonymous-blob-access";
+import { stg04HttpsOnly } from "../rules/storage/stg-04-storage-https-only";
+import { stg05NetworkClosed } from "../rules/storage/stg-05-storage-network-closed";
 import { appInsightsArgs, blobContainerArgs, storageAccountArgs } from "./fixtures";
 import { unknown } from "./harness";
 import { assertPasses, assertViolation, check, mutate } from "./util";
