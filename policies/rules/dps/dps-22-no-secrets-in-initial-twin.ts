@@ -1,6 +1,7 @@
 /** DPS-22, rule family `enrollments` (the family's notes and sources: policies/policies.ts). */
 import { stackRule } from "../../lib/define";
-import { recordLabel, secretLikeName, secretLikeValue } from "../../lib/enrollments";
+import { recordLabel } from "../../lib/enrollments";
+import { secretLikeName, secretLikeValue } from "../../lib/secretLike";
 import { Pending, records } from "../../lib/rules/enrollments";
 import { peek } from "../../lib/unknowns";
 import { arr, isObj } from "../../lib/values";
