@@ -30,6 +30,7 @@ const PROGRAM_FILES = ["index.ts", "components/**/*.ts", "config/**/*.ts", "boot
 export default tseslint.config(
     {
         ignores: [
+            "packages/*/dist/**",
             "**/node_modules/**",
             "policies/bin/**",
             "app/*/dist/**",
