@@ -19,6 +19,8 @@ const TS_FILES = [
     "policies/**/*.ts",
     "bootstrap/**/*.ts",
     "app/**/*.ts",
+    "packages/*/src/**/*.ts",
+    "packages/*/test/**/*.ts",
 ];
 
 // The Pulumi programs (the platform and bootstrap) also get the type-aware rules: that is where
