@@ -19,6 +19,8 @@ const TS_FILES = [
     "policies/**/*.ts",
     "bootstrap/**/*.ts",
     "app/**/*.ts",
+    "packages/*/src/**/*.ts",
+    "packages/*/test/**/*.ts",
 ];
 
 // The Pulumi programs (the platform and bootstrap) also get the type-aware rules: that is where
@@ -30,6 +32,7 @@ const PROGRAM_FILES = ["index.ts", "components/**/*.ts", "config/**/*.ts", "boot
 export default tseslint.config(
     {
         ignores: [
+            "packages/*/dist/**",
             "**/node_modules/**",
             "policies/bin/**",
             "app/*/dist/**",

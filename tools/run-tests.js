@@ -29,7 +29,7 @@ const typecheck = new Promise((resolve) => {
 const tests = new Promise((resolve) => {
     const child = spawn(
         node,
-        ["--require", "./tools/register.js", "--test", "--test-concurrency=2", "--test-reporter=spec", "test/**/*.test.ts", "policies/test/**/*.test.ts", "app/*/test/**/*.test.ts", ...process.argv.slice(2)],
+        ["--require", "./tools/register.js", "--test", "--test-concurrency=2", "--test-reporter=spec", "test/**/*.test.ts", "policies/test/**/*.test.ts", "app/*/test/**/*.test.ts", "packages/*/test/**/*.test.ts", ...process.argv.slice(2)],
         { cwd: root, stdio: "inherit" },
     );
     child.on("close", (code) => resolve(code));
