@@ -22,7 +22,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { Attestation, ApiIotHubRole, HubSku } from "../config/schema";
 import type { DeviceCa } from "./deviceCa";
 import { statefulOptions, type StatefulProtection } from "./lossProtection";
-import { parseCidr, subtractCidrs, type Cidr } from "../config/cidr";
+import { parseCidr, subtractCidrs, type Cidr } from "@secure-iot/azure-facts";
 import { EVENT_HUBS_ROLES } from "./telemetryBus";
 
 /** Built-in Azure roles for the IoT Hub data plane (Entra ID instead of SAS keys). */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { PlatformConfig, PrivateEndpointService } from "../config/schema";
-import { cidrContains, parseCidr } from "../config/cidr";
+import { cidrContains, parseCidr } from "@secure-iot/azure-facts";
 import { PlatformFoundation, type ServiceNames } from "./foundation";
 import { knownAfter } from "./known";
 import { WorkloadIdentities } from "./workloadIdentities";

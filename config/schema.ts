@@ -8,7 +8,7 @@
  */
 import { X509Certificate, createHash } from "node:crypto";
 import { z } from "zod";
-import { cidrContains, parseCidr, subtractCidrs, type Cidr } from "./cidr";
+import { cidrContains, parseCidr, subtractCidrs, type Cidr } from "@secure-iot/azure-facts";
 import { checkEnrollments, type EnrollmentsConfig } from "./enrollments";
 
 import type { ConfigKind } from "./decode";

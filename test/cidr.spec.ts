@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { cidrContains, cidrHas, parseCidr, subtractCidrs, toDotted, type Cidr } from "@secure-iot/azure-facts/dist/cidr";
+import { cidrContains, cidrHas, parseCidr, subtractCidrs, toDotted, type Cidr } from "@secure-iot/azure-facts";
 import { hubIpAllowRules } from "../components/iotHub";
 
 const cidr = (text: string): Cidr => {
