@@ -8,7 +8,7 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { renderPlan } from "../tools/plan";
 import { MOCK_SUBSCRIPTION, MOCK_TENANT } from "../tools/offline/mocks";
 import type { CapturedResource, StackRun } from "../tools/offline/types";

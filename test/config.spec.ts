@@ -9,7 +9,7 @@ import { CONFIG_EXAMPLES, CONFIG_KEYS, ConfigError, checkSetting, parseConfig, t
 import { configWarnings } from "../config/load";
 import { CONTOSO_CA_2024 } from "./support";
 import { readProjectFile, readStackConfig } from "../tools/offline/stackConfig";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { problems, raw, rejects } from "./configCases";
 import { caCert } from "../policies/test/certs";
 

@@ -11,13 +11,13 @@ import { before, describe, it } from "node:test";
 import { parseConfig } from "../config/schema";
 import { renderPlan } from "../tools/plan";
 import { compareRuns, renderChanges } from "../tools/offline/compare";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { readStackConfig } from "../tools/offline/stackConfig";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { CONTOSO_CA_2024, all, isSecretWire, one, plainOccurrences, reveal, stackRun, unknownPaths } from "./support";
 import { secretLikeName, secretLikeValue } from "../policies/lib/secretLike";
 import { ruleFamilies } from "../policies/policies";
-import { runPack, type StackInput } from "../policies/test/harness";
+import { runPack, type StackInput } from "../policies/test/runPolicies";
 import { problems, raw, rejects } from "./configCases";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";

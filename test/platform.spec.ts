@@ -4,7 +4,7 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { readStackConfig } from "../tools/offline/stackConfig";
 import type { StackRun } from "../tools/offline/types";
 import { all, isSecretWire, stackRun, one, plainOccurrences, reveal, unknownPaths } from "./support";

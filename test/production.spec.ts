@@ -11,7 +11,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { readStackConfig, REPO_ROOT } from "../tools/offline/stackConfig";
 import { daysLeft } from "../tools/offline/resourceLines";
 import { formerIdentities, renderPlan } from "../tools/plan";

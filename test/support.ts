@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, type CapturedResource, type StackRun } from "../tools/offline/types";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 
 export function all(run: StackRun, type: string): CapturedResource[] {
     return run.resources.filter((r) => r.type === type);

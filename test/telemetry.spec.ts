@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { runStack } from "../tools/offline/harness";
+import { runStack } from "../tools/offline/runStack";
 import { renderPlan } from "../tools/plan";
 import type { CapturedResource, StackRun } from "../tools/offline/types";
 import { INGEST_SETTINGS } from "../app/ingest/src/settings";

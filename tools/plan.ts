@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import * as path from "node:path";
 import { ConfigError } from "../config/schema";
 import { PolicyPackProcess, checkStackRun, formatText } from "./policy-check";
-import { runStack } from "./offline/harness";
+import { runStack } from "./offline/runStack";
 import { compareRuns, overridesFromStackFile, renderChanges } from "./offline/compare";
 import { listStacks, readProjectFile, REPO_ROOT } from "./offline/stackConfig";
 

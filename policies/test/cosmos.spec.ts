@@ -18,7 +18,7 @@ import { cos13ZoneRedundant } from "../rules/cosmos/cos-13-cosmos-zone-redundant
 import { cos14Failover } from "../rules/cosmos/cos-14-cosmos-automatic-failover-multi-region";
 import { cos16Locations } from "../rules/cosmos/cos-16-cosmos-allowed-locations";
 import { cosmosArgs, hubArgs, identityArgs, sqlContainerArgs, sqlDatabaseArgs, sqlRole, sqlRoleAssignmentArgs } from "./fixtures";
-import { unknown, type StackInput } from "./harness";
+import { unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
 type Account = ReturnType<typeof cosmosArgs>;

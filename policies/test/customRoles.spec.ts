@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { TOKENS } from "../lib/tokens";
 import { oth07CustomRoles } from "../rules/other/oth-07-custom-roles-least-privilege";
 import { API_ROLE_GUID, hubDataRoleAssignmentArgs, hubDataRoleDefinitionArgs, hubId, RG, SUB, stackResources } from "./fixtures";
-import { unknown, type StackInput } from "./harness";
+import { unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertViolation, checkStack, mutate } from "./util";
 
 const T = TOKENS;

@@ -17,7 +17,7 @@ import {
     DPS_PRINCIPAL_ID, dpsArgs, dpsCertificateArgs, dpsIdentityId, dpsLinkRoleArgs, genericDpsArgs, hubArgs, hubCertificateArgs, hubId,
     identityArgs, IOT_HUB_DATA_CONTRIBUTOR, IOT_HUB_DATA_READER, IOT_HUB_REGISTRY_CONTRIBUTOR, IOT_HUB_TWIN_CONTRIBUTOR, keyLink, resourceGroupArgs, roleDefinition, SUB,
 } from "./fixtures";
-import { UNKNOWN, unknown, type RunResult, type StackInput } from "./harness";
+import { UNKNOWN, unknown, type RunResult, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
 const dps = (f: (d: ReturnType<typeof dpsArgs>) => void = () => {}) => mutate(dpsArgs("prod"), f);

@@ -13,7 +13,7 @@ import { dps22NoSecretsInTwin } from "../rules/dps/dps-22-no-secrets-in-initial-
 import { dps23LinkedHubsOnly } from "../rules/dps/dps-23-enrollment-allocates-to-linked-hubs";
 import { dps24GroupLimit } from "../rules/dps/dps-24-enrollment-group-limit";
 import { dpsArgs, dpsCertificateArgs, hubArgs } from "./fixtures";
-import { UNKNOWN, type StackInput } from "./harness";
+import { UNKNOWN, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertViolation, checkStack, mutate } from "./util";
 
 const DPS_NAME = "dps-fleet-prod-436743";

@@ -33,7 +33,7 @@ import {
     redirectUrisArgs,
     servicePrincipalArgs,
 } from "./fixtures";
-import { unknown, type StackInput } from "./harness";
+import { unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
 /** A monolithic Application exposing an API, compliant. */

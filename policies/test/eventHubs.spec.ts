@@ -11,7 +11,7 @@ import { evh04NoSasRules } from "../rules/eventHubs/evh-04-no-sas-authorization-
 import { evh05PrivateEndpoint } from "../rules/eventHubs/evh-05-namespace-private-endpoint";
 import { oth02PrivateDns } from "../rules/other/oth-02-private-endpoint-dns-zone-group";
 import { eventHubNamespaceArgs, eventHubNetworkRuleSetArgs, NAMESPACE_NAME, RG, stackResources } from "./fixtures";
-import { UNKNOWN, type StackInput } from "./harness";
+import { UNKNOWN, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertViolation, check, checkStack, mutate } from "./util";
 
 const T = TOKENS;

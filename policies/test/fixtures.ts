@@ -32,7 +32,7 @@ import type { ServicePrincipalArgs } from "@pulumi/azuread/servicePrincipal";
 import type { Unwrap } from "@pulumi/pulumi";
 import { TOKENS } from "../lib/tokens";
 import { caCert } from "./certs";
-import { UNKNOWN, type StackInput } from "./harness";
+import { UNKNOWN, type StackInput } from "./runPolicies";
 
 /** Plain (unwrapped, mutable) form of an SDK args type. */
 export type Plain<T> = Unwrap<T>;

@@ -16,7 +16,7 @@ import { func09NoSecretsInSettings } from "../rules/functionApp/func-09-app-sett
 import { func10DeploymentStorageIdentity } from "../rules/functionApp/func-10-flex-deployment-storage-identity";
 import { func11HttpAppsGuarded } from "../rules/functionApp/func-11-http-apps-behind-app-service-authentication";
 import { apiAuthSettingsArgs, apiFunctionAppArgs, apiHosting, API_APP_NAME, APP_NAME, ftpAllowedArgs, functionAppArgs, functionAppSettingsArgs, RG, scmAllowedArgs, stackResources, TENANT_ID } from "./fixtures";
-import { UNKNOWN, unknown, type StackInput } from "./harness";
+import { UNKNOWN, unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
 const T = TOKENS;

@@ -15,8 +15,8 @@ import { iot15Sku } from "../rules/iotHub/iot-15-hub-sku-has-sla";
 import type { PackResourcePolicy } from "../lib/define";
 import { allPolicies } from "../policies";
 import { hubArgs } from "./fixtures";
-import { isStackPolicy } from "./harness";
-import { unknown } from "./harness";
+import { isStackPolicy } from "./runPolicies";
+import { unknown } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, mutate } from "./util";
 
 const hub = (f: (h: ReturnType<typeof hubArgs>) => void = () => {}) => mutate(hubArgs("prod"), f);

@@ -9,7 +9,7 @@ import { TOKENS } from "../lib/tokens";
 import { cos19DataPlaneRbac } from "../rules/cosmos/cos-19-cosmos-least-privilege-data-rbac";
 import { route01Reachability } from "../rules/routing/route-01-iot-hub-routing-endpoint-reachable";
 import { hubArgs, NAMESPACE_NAME, RG, stackResources, type cosmosArgs, type eventHubNetworkRuleSetArgs, type storageAccountArgs } from "./fixtures";
-import { UNKNOWN, unknown, type StackInput } from "./harness";
+import { UNKNOWN, unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, checkStack, mutate } from "./util";
 
 const T = TOKENS;

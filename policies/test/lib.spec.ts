@@ -10,7 +10,7 @@ import { goDurationDays, redirectProblem } from "../lib/rules/entraApplications"
 import { identifierUriProblem } from "../lib/rules/entraApiExposure";
 import { broadScope } from "../lib/rules/controlPlaneRbac";
 import { caCert, pemToBase64Der } from "./certs";
-import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./harness";
+import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./runPolicies";
 
 const proxy = <T>(x: T): T => unknownCheckingProxy(toWire(x) as T);
 

@@ -17,7 +17,7 @@ import { TOKENS } from "../lib/tokens";
 import { allPolicies } from "../policies";
 import { caCert } from "./certs";
 import { stackResources } from "./fixtures";
-import { buildStack, isStackPolicy, runResource, runStack, UNKNOWN, type StackInput } from "./harness";
+import { buildStack, isStackPolicy, runResource, runStack, UNKNOWN, type StackInput } from "./runPolicies";
 
 const resourcePolicies = allPolicies.filter((p): p is PackResourcePolicy => !isStackPolicy(p));
 const stackPolicies: PackStackPolicy[] = allPolicies.filter(isStackPolicy);

@@ -20,7 +20,7 @@ import { dps02DpsPrivateEndpoint } from "../rules/dps/dps-02-dps-private-endpoin
 import { iot03HubPrivateEndpoint } from "../rules/iotHub/iot-03-hub-private-endpoint";
 import { oth02PrivateDns } from "../rules/other/oth-02-private-endpoint-dns-zone-group";
 import { cosmosArgs, diagnosticSettingArgs, dpsArgs, hubArgs, resourceGroupArgs, roleAssignmentArgs, stackResources, SUB } from "./fixtures";
-import { runResource, UNKNOWN, unknown, type StackInput } from "./harness";
+import { runResource, UNKNOWN, unknown, type StackInput } from "./runPolicies";
 import { assertCannotRun, assertPasses, assertSomeViolation, assertViolation, check, checkStack, mutate } from "./util";
 
 const T = TOKENS;

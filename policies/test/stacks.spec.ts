@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { allPolicies } from "../policies";
 import { stackResources } from "./fixtures";
-import { runPack, type PackFinding } from "./harness";
+import { runPack, type PackFinding } from "./runPolicies";
 
 const config = (env: string) => JSON.parse(readFileSync(path.join(__dirname, "..", "config", `${env}.json`), "utf8")) as Record<string, unknown>;
 const fmt = (fs: PackFinding[]) => fs.map((f) => `[${f.level}/${f.kind}] ${f.policy}: ${f.message}`).join("\n");

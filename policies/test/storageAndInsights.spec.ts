@@ -12,7 +12,7 @@ import { stg03NoPublicBlobAccess } from "../rules/storage/stg-03-storage-no-anon
 import { stg04HttpsOnly } from "../rules/storage/stg-04-storage-https-only";
 import { stg05NetworkClosed } from "../rules/storage/stg-05-storage-network-closed";
 import { appInsightsArgs, blobContainerArgs, storageAccountArgs } from "./fixtures";
-import { unknown } from "./harness";
+import { unknown } from "./runPolicies";
 import { assertPasses, assertViolation, check, mutate } from "./util";
 
 type Account = ReturnType<typeof storageAccountArgs>;

@@ -28,7 +28,7 @@ import type * as azuread from "@pulumi/azuread";
 import type * as tls from "@pulumi/tls";
 import { GENERIC_ARM_TYPES, resolveKind, TOKENS, TYPED_API_VERSIONS, typedProps, unresolvedGenericInput, type TokenKind } from "../lib/tokens";
 import { peek } from "../lib/unknowns";
-import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./harness";
+import { toWire, UNKNOWN, unknownCheckingProxy, UnknownValueError } from "./runPolicies";
 
 /** Package-relative module file of each class (the compiler checks the class through its type). */
 type Cls<T> = { file: string; _?: T };

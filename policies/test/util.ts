@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { PackResourcePolicy, PackStackPolicy } from "../lib/define";
 import { TOKENS, type TokenKind } from "../lib/tokens";
-import { runResource, runStack, type RunResult, type StackInput } from "./harness";
+import { runResource, runStack, type RunResult, type StackInput } from "./runPolicies";
 
 export interface RunOptions {
     config?: Record<string, unknown>;

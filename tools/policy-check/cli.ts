@@ -1,5 +1,5 @@
 /**
- * Offline policy check: runs the program under mocks modelling `pulumi preview` (tools/offline/harness.ts)
+ * Offline policy check: runs the program under mocks modelling `pulumi preview` (tools/offline/runStack.ts)
  * and sends every registered resource through the real policy pack over Pulumi's analyzer protocol.
  *
  *   node --import tsx tools/policy-check/cli.ts --stack dev,prod [--strict]
@@ -131,7 +131,7 @@ export function parseArgs(argv: string[]): CliArgs {
 export type RunStack = (stack: string, options: { preview: boolean }) => Promise<StackRun>;
 
 export interface CliDeps {
-    /** Runs the program for a stack; default: `runStack` from tools/offline/harness.ts, loaded on first use. */
+    /** Runs the program for a stack; default: `runStack` from tools/offline/runStack.ts, loaded on first use. */
     runStack?: RunStack;
     stdout?: (s: string) => Promise<void> | void;
     stderr?: (s: string) => void;
@@ -143,7 +143,7 @@ export interface CliDeps {
 
 function loadHarness(): RunStack {
     // Loaded lazily (and by a computed path, so type-checking does not need the module) until the harness lands.
-    const modulePath = path.join(__dirname, "..", "offline", "harness");
+    const modulePath = path.join(__dirname, "..", "offline", "runStack");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(modulePath) as { runStack?: RunStack };
     if (typeof mod.runStack !== "function") {
