@@ -141,8 +141,8 @@ export interface CliDeps {
     pack?: PolicyPackProcess;
 }
 
-function loadHarness(): RunStack {
-    // Loaded lazily (and by a computed path, so type-checking does not need the module) until the harness lands.
+function loadRunStack(): RunStack {
+    // Loaded on first use: callers that pass their own runStack (tests) or --stack-run files never load the program's SDK.
     const modulePath = path.join(__dirname, "..", "offline", "runStack");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(modulePath) as { runStack?: RunStack };
@@ -233,7 +233,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
                 for (const stack of args.stacks) {
                     startPack(stack, project);
                 }
-                const runStack = deps.runStack ?? loadHarness();
+                const runStack = deps.runStack ?? loadRunStack();
                 for (const stack of args.stacks) {
                     runs.push(await runStack(stack, { preview: true }));
                 }
